@@ -1,0 +1,100 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SHA256_HEX } from '../../core/ids.ts';
+import type { BlobStore } from '../../ports.ts';
+
+const TMP_DIR = '.tmp';
+
+/**
+ * Content-addressed files under `root/ab/cd/<sha256>`. Writes go to a temp file, are fsynced and
+ * renamed into place, so a crash never leaves a partial blob under its final name.
+ */
+export class FsBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  pathOf(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new Error(`not a sha256: ${sha256.slice(0, 80)}`);
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(bytes: Uint8Array) {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const target = this.pathOf(sha256);
+    if (await exists(target)) return { sha256, size: bytes.byteLength };
+    const tmpDir = join(this.root, TMP_DIR);
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, `${sha256}.${randomBytes(6).toString('hex')}`);
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await mkdir(join(target, '..'), { recursive: true });
+    await rename(tmp, target);
+    await syncDir(join(target, '..'));
+    return { sha256, size: bytes.byteLength };
+  }
+
+  async get(sha256: string) {
+    if (!SHA256_HEX.test(sha256)) return null;
+    try {
+      return new Uint8Array(await readFile(this.pathOf(sha256)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  async has(sha256: string) {
+    return SHA256_HEX.test(sha256) && exists(this.pathOf(sha256));
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const a of await readdirOrEmpty(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(a)) continue;
+      for (const b of await readdirOrEmpty(join(this.root, a))) {
+        for (const name of await readdirOrEmpty(join(this.root, a, b))) {
+          if (SHA256_HEX.test(name)) yield name;
+        }
+      }
+    }
+  }
+
+  /** Removes temp files left by writes a crash interrupted; run at startup. */
+  async cleanTemp(): Promise<number> {
+    const dir = join(this.root, TMP_DIR);
+    const names = await readdirOrEmpty(dir);
+    await Promise.all(names.map((n) => rm(join(dir, n), { force: true })));
+    return names.length;
+  }
+}
+
+async function exists(path: string) {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readdirOrEmpty(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+async function syncDir(path: string) {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
