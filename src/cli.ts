@@ -9,12 +9,13 @@ import { openDatabase, closeDatabase } from './adapters/node/sqlite-database.ts'
 import { CliError, usageError } from './cli/cli-error.ts';
 import { keysCommand } from './cli/keys-command.ts';
 import { readTextFile } from './cli/read-input.ts';
-import { serveCommand } from './cli/serve-command.ts';
+import { serveCommand, workerCommand } from './cli/serve-command.ts';
 
 const HELP = `embedkeep — keeps the social embeds of articles alive
 
 usage:
   embedkeep serve [--no-worker]            API (and the capture worker) on PORT
+  embedkeep worker                         a capture worker alone
   embedkeep extract FILE [--url URL] [--json]
                                           list the embeds of an article (FILE or - for stdin)
   embedkeep keys create --name N [--scopes archive,read,admin] [--json]
@@ -49,6 +50,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'serve':
       return serveCommand(args, config());
+    case 'worker':
+      return workerCommand(args, config());
     case 'extract':
       return extractCommand(args);
     case 'keys': {

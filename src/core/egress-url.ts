@@ -26,14 +26,13 @@ export function normalizeOutboundUrl(input: string): URL {
   // Userinfo is how `https://trusted.example@evil.example/` passes for a trusted host to a human.
   if (url.username !== '' || url.password !== '') throw badUrl('URLs with credentials are refused', input);
   if (url.port === '0') throw badUrl('port 0 is not a valid destination', input);
-  if (url.hostname.endsWith('.')) {
-    // `example.com.` is the same DNS name as `example.com`; one spelling keeps override keys and caches honest.
-    url.hostname = url.hostname.slice(0, -1);
-  }
   const host = url.hostname;
-  if (host === '' || host.endsWith('.') || host.startsWith('.') || host.includes('..')) {
+  if (host === '' || host.startsWith('.') || host.includes('..')) {
     throw badUrl(`not a usable host name: ${JSON.stringify(host)}`, input);
   }
+  // `example.com.` is the same DNS name as `example.com`; one spelling keeps override keys and caches honest.
+  if (host.endsWith('.')) url.hostname = host.slice(0, -1);
+  if (url.hostname.endsWith('.')) throw badUrl(`not a usable host name: ${JSON.stringify(host)}`, input);
   url.hash = '';
   return url;
 }

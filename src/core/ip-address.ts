@@ -144,7 +144,7 @@ const V6_RANGES: Array<Range<bigint>> = ([
   return { base: toBigInt(parseIPv6(base ?? '') ?? []), bits: Number(bits), name };
 });
 
-const GLOBAL_UNICAST = { base: 0x2n << 125n, bits: 3 };
+const GLOBAL_UNICAST = { base: 0x2000n << 112n, bits: 3 };
 
 function toBigInt(pieces: number[]): bigint {
   return pieces.reduce((sum, p) => (sum << 16n) | BigInt(p), 0n);

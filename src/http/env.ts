@@ -20,6 +20,8 @@ export interface AppDeps {
   queue: Queue;
   blobs: BlobStore;
   health: HealthCheck[];
+  /** Called after captures were queued, so an in-process worker starts at once. */
+  onQueued?: () => void;
 }
 
 export interface Principal {

@@ -13,25 +13,12 @@ import { pipeline } from 'node:stream/promises';
 import type { Fetcher, FetchOptions, FetchResponse } from '../../ports.ts';
 import { EgressError } from '../../core/errors.ts';
 import { applyOverrides, normalizeOutboundUrl } from '../../core/egress-url.ts';
-import { classifyAddress, parseIpAddress } from '../../core/ip-address.ts';
+import { classifyAddress, formatIpAddress, parseIpAddress } from '../../core/ip-address.ts';
 
-export interface ConnectArgs {
-  /** The checked address (or, for an override target, the target's own address). */
-  address: string;
-  family: 4 | 6;
-  port: number;
-  /** The URL's host name, used for SNI and certificate checks; never resolved again. */
-  host: string;
-  tls: boolean;
-  url: URL;
-}
+/** `address` is already checked; `host` only serves SNI and the certificate check, it is never resolved again. */
+export interface ConnectArgs { address: string; family: 4 | 6; port: number; host: string; tls: boolean; url: URL }
 
-export interface EgressCaps {
-  maxBytes: number;
-  timeoutMs: number;
-  firstByteTimeoutMs: number;
-  maxRedirects: number;
-}
+export interface EgressCaps { maxBytes: number; timeoutMs: number; firstByteTimeoutMs: number; maxRedirects: number }
 
 export interface NodeFetcherOptions {
   /** UPSTREAM_OVERRIDES: operator configuration, so matching URLs skip the address check. */
@@ -51,15 +38,10 @@ const DROPPED_REQUEST_HEADERS = new Set([
   'transfer-encoding', 'upgrade', 'content-length', 'accept-encoding', 'expect',
 ]);
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie']);
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA', 'ENODATA', 'ESERVFAIL', 'ENONAME']);
 
-async function systemResolve(host: string): Promise<string[]> {
-  return (await dns.lookup(host, { all: true, verbatim: true })).map((answer) => answer.address);
-}
-
-function systemConnect({ address, family, port }: ConnectArgs): net.Socket {
-  return net.connect({ host: address, family, port });
-}
+const systemResolve = async (host: string) => (await dns.lookup(host, { all: true, verbatim: true })).map((answer) => answer.address);
+// An IP literal as host: net.connect dials it as given, with no lookup of its own.
+const systemConnect = ({ address, family, port }: ConnectArgs) => net.connect({ host: address, family, port });
 
 export function createNodeFetcher(options: NodeFetcherOptions = {}): Fetcher {
   const caps = { ...DEFAULT_CAPS, ...options.defaults };
@@ -101,8 +83,7 @@ export function createNodeFetcher(options: NodeFetcherOptions = {}): Fetcher {
         headers: requestHeaders(given, options.userAgent),
         maxBytes: fetchOptions.maxBytes ?? caps.maxBytes, firstByteTimeoutMs: caps.firstByteTimeoutMs,
       };
-      const response = await exchange(hop, hopDeps, signal, (status, headers) =>
-        !(REDIRECTS.has(status) && headers.has('location') && maxRedirects > 0));
+      const response = await exchange(hop, hopDeps, signal, maxRedirects > 0);
       const location = response.headers.get('location');
       if (!REDIRECTS.has(response.status) || location === null || maxRedirects === 0) {
         return { ...response, url: logical.href, redirects };
@@ -110,11 +91,8 @@ export function createNodeFetcher(options: NodeFetcherOptions = {}): Fetcher {
       if (redirects.length > maxRedirects) {
         throw new EgressError('too_many_redirects', `more than ${maxRedirects} redirects`, input);
       }
-      try {
-        current = new URL(location, logical).href;
-      } catch (error) {
-        throw Object.assign(new EgressError('bad_url', `unusable redirect Location ${JSON.stringify(location)}`, logical.href), { cause: error });
-      }
+      if (!URL.canParse(location, logical)) throw new EgressError('bad_url', `unusable redirect Location ${JSON.stringify(location)}`, logical.href);
+      current = new URL(location, logical).href;
     }
   }
 }
@@ -129,19 +107,14 @@ function requestHeaders(given: Record<string, string> | undefined, userAgent: st
 }
 
 interface Hop {
-  target: URL;
-  overridden: boolean;
-  logical: string;
-  method: 'GET' | 'HEAD';
-  headers: Record<string, string>;
-  maxBytes: number;
-  firstByteTimeoutMs: number;
+  target: URL; overridden: boolean; logical: string; method: 'GET' | 'HEAD';
+  headers: Record<string, string>; maxBytes: number; firstByteTimeoutMs: number;
 }
 
 type HopDeps = Required<Pick<NodeFetcherOptions, 'resolve' | 'connect'>>;
 
-/** One request/response on its own socket; `wantBody` decides after the headers whether to read the body. */
-async function exchange(hop: Hop, deps: HopDeps, total: AbortSignal, wantBody: (status: number, headers: Headers) => boolean) {
+/** One request/response on its own socket; the body of a redirect that will be followed is not read. */
+async function exchange(hop: Hop, deps: HopDeps, total: AbortSignal, following: boolean) {
   const local = new AbortController();
   const signal = AbortSignal.any([total, local.signal]);
   const sockets: net.Socket[] = [];
@@ -173,9 +146,10 @@ async function exchange(hop: Hop, deps: HopDeps, total: AbortSignal, wantBody: (
     const res = await raceAbort(responded, signal);
     clearTimeout(firstByte);
     const status = res.statusCode ?? 0;
-    const headers = toHeaders(res.rawHeaders);
+    const headers = new Headers();
+    for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i] ?? '', res.rawHeaders[i + 1] ?? '');
     const hasBody = hop.method !== 'HEAD' && status !== 204 && status !== 304 && headers.get('content-length') !== '0';
-    if (!hasBody || !wantBody(status, headers)) return { status, headers, body: new Uint8Array() };
+    if (!hasBody || (following && REDIRECTS.has(status) && headers.has('location'))) return { status, headers, body: new Uint8Array() };
     return { status, headers, body: await readBody(res, headers, hop, signal) };
   } catch (error) {
     throw signal.aborted ? signal.reason : error;
@@ -187,23 +161,16 @@ async function exchange(hop: Hop, deps: HopDeps, total: AbortSignal, wantBody: (
 }
 
 async function addressesFor(host: string, hop: Hop, resolve: HopDeps['resolve']): Promise<string[]> {
-  let addresses: string[];
-  if (parseIpAddress(host) !== null) {
-    addresses = [host];
-  } else {
-    try {
-      addresses = await resolve(host);
-    } catch (error) {
-      throw Object.assign(new EgressError('dns', `cannot resolve ${host}: ${(error as Error).message}`, hop.logical), { cause: error });
-    }
-  }
+  const addresses = parseIpAddress(host) !== null ? [host] : await resolve(host).catch((error: unknown) => {
+    throw Object.assign(new EgressError('dns', `cannot resolve ${host}: ${(error as Error).message}`, hop.logical), { cause: error });
+  });
   if (addresses.length === 0) throw new EgressError('dns', `${host} has no addresses`, hop.logical);
-  // Operator targets (UPSTREAM_OVERRIDES) may be loopback or private by design; nothing else may.
-  for (const address of hop.overridden ? [] : addresses) {
+  for (const address of addresses) {
     const verdict = classifyAddress(address);
-    if (!verdict.allowed) {
-      throw new EgressError('blocked_address', `${host} resolves to ${address}, in a refused range (${verdict.range})`, hop.logical);
-    }
+    // Operator targets (UPSTREAM_OVERRIDES) may be loopback or private by design; nothing else may.
+    // A non-address answer is refused even for them: dialling it would mean a second lookup.
+    if (verdict.allowed || (hop.overridden && verdict.range !== 'invalid')) continue;
+    throw new EgressError('blocked_address', `${host} resolves to ${address}, in a refused range (${verdict.range})`, hop.logical);
   }
   return addresses;
 }
@@ -212,11 +179,14 @@ async function addressesFor(host: string, hop: Hop, resolve: HopDeps['resolve'])
 async function openSocket(addresses: string[], host: string, hop: Hop, connect: HopDeps['connect'], track: (s: net.Socket) => net.Socket) {
   const failures: string[] = [];
   let lastError: unknown;
-  for (const address of addresses) {
-    const family = parseIpAddress(address)?.version ?? 4;
-    const port = Number(hop.target.port || (hop.target.protocol === 'https:' ? 443 : 80));
+  const tls = hop.target.protocol === 'https:';
+  const port = Number(hop.target.port || (tls ? 443 : 80));
+  for (const answer of addresses) {
+    const parsed = parseIpAddress(answer);
+    if (parsed === null) continue; // refused in addressesFor; kept out of `connect` for its type
+    const address = formatIpAddress(parsed);
     try {
-      const socket = track(await connect({ address, family, port, host, tls: hop.target.protocol === 'https:', url: hop.target }));
+      const socket = track(await connect({ address, family: parsed.version, port, host, tls, url: hop.target }));
       await connected(socket);
       return socket;
     } catch (error) {
@@ -227,20 +197,15 @@ async function openSocket(addresses: string[], host: string, hop: Hop, connect: 
   throw Object.assign(new EgressError('network', `cannot connect to ${host} (${failures.join('; ')})`, hop.logical), { cause: lastError });
 }
 
+/** Resolves once the socket is connected; a socket handed over already connected counts too. */
 function connected(socket: net.Socket): Promise<void> {
-  if (socket.destroyed) return Promise.reject(new EgressError('network', 'socket closed before connecting'));
+  if (socket.destroyed) return Promise.reject(new Error('socket closed before connecting'));
   if (!socket.connecting) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => { socket.off('connect', onConnect); reject(error); };
     const onConnect = () => { socket.off('error', onError); resolve(); };
     socket.once('error', onError).once('connect', onConnect);
   });
-}
-
-function toHeaders(raw: string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? '', raw[i + 1] ?? '');
-  return headers;
 }
 
 /** Streams the body through the decoders, counting decoded bytes so a compression bomb hits the cap too. */
@@ -255,16 +220,13 @@ async function readBody(res: http.IncomingMessage, headers: Headers, hop: Hop, s
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       size += chunk.length;
-      if (size > hop.maxBytes) return done(new EgressError('too_large', `body is over the ${hop.maxBytes}-byte cap`, hop.logical));
       chunks.push(chunk);
-      done();
+      done(size > hop.maxBytes ? new EgressError('too_large', `body is over the ${hop.maxBytes}-byte cap`, hop.logical) : null);
     },
   });
   await pipeline([res, ...decoders, sink], { signal });
-  if (decoders.length > 0) {
-    headers.delete('content-encoding');
-    headers.delete('content-length');
-  }
+  // The body is handed over decoded, so its headers must not describe the encoded one.
+  if (decoders.length > 0) ['content-encoding', 'content-length'].forEach((name) => headers.delete(name));
   return new Uint8Array(Buffer.concat(chunks));
 }
 
@@ -293,6 +255,6 @@ function toEgressError(error: unknown, url: string): unknown {
   if (error instanceof EgressError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return error;
-  const reason = DNS_CODES.has(code) ? 'dns' : code === 'ETIMEDOUT' ? 'timeout' : 'network';
+  const reason = code === 'ENOTFOUND' || code.startsWith('EAI_') ? 'dns' : code === 'ETIMEDOUT' ? 'timeout' : 'network';
   return Object.assign(new EgressError(reason, `${code}: ${(error as Error).message}`, url), { cause: error });
 }

@@ -9,18 +9,33 @@ import { SqliteCaptureStore } from './sqlite-capture-store.ts';
 import { closeDatabase, openDatabase, type Db } from './sqlite-database.ts';
 import { SqliteKeyStore } from './sqlite-key-store.ts';
 import { SqliteQueue } from './sqlite-queue.ts';
+import { CaptureWorker } from '../../core/capture-worker.ts';
+import { PROVIDER_REGISTRY } from '../../providers/registry.ts';
+import { hostname } from 'node:os';
+import { BrowserError } from '../../core/errors.ts';
+import { locateChromium } from './locate-chromium.ts';
+import { createNodeFetcher } from './node-fetcher.ts';
+import { PlaywrightBrowser } from './playwright-browser.ts';
+import { SharpImageProcessor } from './sharp-image-processor.ts';
+import type { Browser } from '../../ports.ts';
 
 export interface NodeRuntime {
   deps: AppDeps;
   db: Db;
   blobs: FsBlobStore;
+  /** Present when built with `worker: true`. */
+  worker?: CaptureWorker;
+  browser?: Browser;
   close(): Promise<void>;
 }
+
+/** How long in-flight captures may finish at shutdown before their jobs are left to lapse and be retried. */
+export const SHUTDOWN_GRACE_MS = 20_000;
 
 export const systemClock: Clock = { now: () => new Date() };
 
 /** Builds the Node adapters (SQLite file, blob folder, logger, metrics) from the parsed config. */
-export async function createNodeRuntime(config: Config, options: { logger?: Logger; clock?: Clock } = {}): Promise<NodeRuntime> {
+export async function createNodeRuntime(config: Config, options: { logger?: Logger; clock?: Clock; worker?: boolean } = {}): Promise<NodeRuntime> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
   const db = openDatabase(config.dataDir);
@@ -46,15 +61,56 @@ export async function createNodeRuntime(config: Config, options: { logger?: Logg
     blobs,
     health,
   };
-  let closed = false;
-  return {
+  const runtime: NodeRuntime = {
     deps,
     db,
     blobs,
     async close() {
-      if (closed) return;
-      closed = true;
+      await runtime.worker?.stop(SHUTDOWN_GRACE_MS);
+      await runtime.browser?.close();
       closeDatabase(db);
     },
   };
+  if (options.worker) {
+    const fetcher = createNodeFetcher({ overrides: config.upstreamOverrides });
+    const browser = createBrowser(config, deps, fetcher);
+    runtime.browser = browser;
+    runtime.worker = new CaptureWorker({
+      ...deps,
+      fetcher,
+      browser,
+      images: new SharpImageProcessor(),
+      providers: PROVIDER_REGISTRY,
+    }, { owner: `${hostname()}:${process.pid}`, concurrency: config.captureConcurrency });
+    health.push({ name: 'browser', check: () => browser.health() });
+    deps.onQueued = () => runtime.worker?.notify();
+  }
+  let closing: Promise<void> | undefined;
+  const close = runtime.close;
+  runtime.close = () => (closing ??= close());
+  return runtime;
+}
+
+/** A missing Chromium does not stop the service: screenshot layers fail with the reason, and /health says so. */
+function createBrowser(config: Config, deps: AppDeps, fetcher: ReturnType<typeof createNodeFetcher>): Browser {
+  let executablePath: string;
+  try {
+    executablePath = locateChromium(config.chromiumPath);
+  } catch (error) {
+    const reason = (error as BrowserError).message;
+    deps.logger.error('no browser: screenshots are disabled', { reason });
+    return {
+      screenshot: () => Promise.reject(error),
+      health: async () => ({ ok: false, detail: reason }),
+      close: async () => undefined,
+    };
+  }
+  return new PlaywrightBrowser({
+    executablePath,
+    fetcher,
+    overrides: config.upstreamOverrides,
+    concurrency: config.captureConcurrency,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
 }

@@ -46,6 +46,7 @@ export function registerIngestRoutes(app: App) {
     const body = c.req.valid('json');
     const { wait } = c.req.valid('query');
     const result = await ingest(body, deps);
+    if (result.queued.length) deps.onQueued?.();
     const ids = result.embeds.map((e) => e.id);
     let done = result.embeds.every((e) => e.status !== 'pending');
     if (wait && !done) done = (await waitForFinal(ids, deps.articles, Math.min(wait, MAX_WAIT_SECONDS) * 1000)).done;

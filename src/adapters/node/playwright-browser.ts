@@ -1,0 +1,197 @@
+import { chromium, errors as pwErrors, type Browser as PwBrowser, type BrowserContext } from 'playwright';
+import { BrowserError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { ServiceMetrics } from '../../core/metrics.ts';
+import type { Browser, Fetcher, ScreenshotRequest, ScreenshotResult } from '../../ports.ts';
+import { EGRESS_CONTEXT_OPTIONS, EGRESS_LAUNCH_ARGS, routeThroughEgress } from './browser-egress.ts';
+import { Semaphore } from './semaphore.ts';
+
+export const BASE_LAUNCH_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--no-first-run', '--disable-sync', '--disable-quic', '--disable-dev-shm-usage', '--hide-scrollbars', '--mute-audio',
+];
+/** A long-lived Chromium slowly grows; a fresh one after this many captures keeps memory flat. */
+export const RECYCLE_AFTER_CAPTURES = 250;
+export const LAUNCH_TIMEOUT_MS = 30_000;
+/** Images and web fonts inside the element may still be loading when it appears. */
+const ASSET_SETTLE_TIMEOUT_MS = 5_000;
+
+export interface PlaywrightBrowserOptions {
+  executablePath: string;
+  fetcher: Fetcher;
+  overrides: Record<string, string>;
+  concurrency: number;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  recycleAfter?: number;
+}
+
+type ContextKey = string;
+
+/**
+ * One Chromium, a fresh context per capture (no shared cookies or cache between captures), every
+ * request of every context answered by the egress layer. The next context is prepared while the
+ * current capture runs, so isolation costs little time.
+ */
+export class PlaywrightBrowser implements Browser {
+  private browser: Promise<PwBrowser> | undefined;
+  private spare: { key: ContextKey; context: Promise<BrowserContext> } | undefined;
+  private launches = 0;
+  private capturesSinceLaunch = 0;
+  private closed = false;
+  private readonly slots: Semaphore;
+
+  constructor(private readonly o: PlaywrightBrowserOptions) {
+    this.slots = new Semaphore(o.concurrency);
+  }
+
+  async screenshot(req: ScreenshotRequest): Promise<ScreenshotResult> {
+    return this.slots.run(async () => {
+      const context = await this.takeContext(req);
+      try {
+        return await shoot(context, req);
+      } catch (error) {
+        throw toBrowserError(error, req);
+      } finally {
+        await context.close().catch(() => undefined);
+        this.capturesSinceLaunch += 1;
+        if (this.capturesSinceLaunch >= (this.o.recycleAfter ?? RECYCLE_AFTER_CAPTURES)) await this.recycle('recycle');
+      }
+    });
+  }
+
+  async health() {
+    if (this.closed) return { ok: false, detail: 'closed' };
+    try {
+      const browser = await this.ensureBrowser();
+      return browser.isConnected() ? { ok: true, detail: `chromium ${browser.version()}` } : { ok: false, detail: 'disconnected' };
+    } catch (error) {
+      return { ok: false, detail: (error as Error).message };
+    }
+  }
+
+  async close() {
+    this.closed = true;
+    await this.dropSpare();
+    const browser = this.browser;
+    this.browser = undefined;
+    if (browser) await browser.then((b) => b.close()).catch(() => undefined);
+  }
+
+  private ensureBrowser(): Promise<PwBrowser> {
+    if (this.closed) return Promise.reject(new BrowserError('crashed', 'the browser pool is closed'));
+    if (!this.browser) {
+      const launching = chromium.launch({
+        executablePath: this.o.executablePath,
+        headless: true,
+        args: [...BASE_LAUNCH_ARGS, ...EGRESS_LAUNCH_ARGS],
+        timeout: LAUNCH_TIMEOUT_MS,
+      }).then((browser) => {
+        this.launches += 1;
+        this.capturesSinceLaunch = 0;
+        if (this.launches > 1) this.o.metrics.browserRestarts.inc({ reason: this.pendingReason });
+        browser.on('disconnected', () => {
+          if (this.browser === launching) {
+            this.browser = undefined;
+            this.spare = undefined;
+            this.pendingReason = 'crash';
+            if (!this.closed) this.o.logger.warn('chromium disconnected; the next capture starts a new one');
+          }
+        });
+        return browser;
+      }, (error: Error) => {
+        this.browser = undefined;
+        throw new BrowserError('launch', `cannot start Chromium at ${this.o.executablePath}: ${error.message.split('\n')[0]}`);
+      });
+      this.browser = launching;
+    }
+    return this.browser;
+  }
+
+  private pendingReason = 'crash';
+
+  private async recycle(reason: string) {
+    this.pendingReason = reason;
+    await this.dropSpare();
+    const old = this.browser;
+    this.browser = undefined;
+    if (old) await old.then((b) => b.close()).catch(() => undefined);
+  }
+
+  private async takeContext(req: ScreenshotRequest): Promise<BrowserContext> {
+    const key = JSON.stringify([req.viewport, req.deviceScaleFactor, req.colorScheme ?? 'light']);
+    let context: BrowserContext | undefined;
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare && spare.key === key) context = await spare.context.catch(() => undefined);
+    else if (spare) void spare.context.then((c) => c.close()).catch(() => undefined);
+    if (!context || !context.browser()?.isConnected()) context = await this.newContext(req);
+    // Prepared now, used by the next capture: context creation overlaps with this capture's work.
+    const next = this.newContext(req);
+    next.catch(() => undefined);
+    this.spare = { key, context: next };
+    return context;
+  }
+
+  private async dropSpare() {
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare) await spare.context.then((c) => c.close()).catch(() => undefined);
+  }
+
+  private async newContext(req: ScreenshotRequest): Promise<BrowserContext> {
+    const browser = await this.ensureBrowser();
+    const context = await browser.newContext({
+      ...EGRESS_CONTEXT_OPTIONS,
+      viewport: req.viewport,
+      deviceScaleFactor: req.deviceScaleFactor,
+      colorScheme: req.colorScheme ?? 'light',
+      reducedMotion: 'reduce',
+      locale: 'en-US',
+      timezoneId: 'UTC',
+    });
+    await routeThroughEgress(context, this.o.fetcher, {
+      overrides: this.o.overrides,
+      onBlocked: (url, error) => this.o.logger.warn('browser request blocked', { url: url.slice(0, 300), reason: error.reason }),
+    });
+    // Video and audio never appear in a still; not fetching them saves most of a post's bytes.
+    await context.route((url) => url.protocol !== 'data:' && url.protocol !== 'blob:', (route, request) =>
+      request.resourceType() === 'media' ? route.abort('blockedbyclient') : route.fallback());
+    return context;
+  }
+}
+
+async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<ScreenshotResult> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(req.timeoutMs);
+  const response = await page.goto(req.url, { waitUntil: 'domcontentloaded', timeout: req.timeoutMs });
+  if (response && response.status() >= 400) throw new BrowserError('not_rendered', `the page answered HTTP ${response.status()}`);
+  const element = page.locator(req.selector).first();
+  await element.waitFor({ state: 'visible', timeout: req.timeoutMs });
+  if (req.notSelector) {
+    await page.waitForFunction((sel) => !document.querySelector(sel), req.notSelector, { timeout: req.timeoutMs });
+  }
+  await element.evaluate(async (node, settleMs) => {
+    const images = [...node.querySelectorAll('img')].filter((img) => !img.complete);
+    const loaded = Promise.all(images.map((img) => new Promise((resolve) => {
+      img.addEventListener('load', resolve, { once: true });
+      img.addEventListener('error', resolve, { once: true });
+    })));
+    await Promise.race([Promise.all([loaded, document.fonts.ready]), new Promise((r) => setTimeout(r, settleMs))]);
+  }, ASSET_SETTLE_TIMEOUT_MS);
+  const box = await element.boundingBox();
+  if (!box || box.width < 1 || box.height < 1) throw new BrowserError('not_rendered', `"${req.selector}" has no size`);
+  const png = await element.screenshot({ type: 'png', animations: 'disabled', timeout: req.timeoutMs });
+  const text = await element.innerText();
+  return { png: new Uint8Array(png), width: Math.round(box.width), height: Math.round(box.height), text, finalUrl: page.url() };
+}
+
+function toBrowserError(error: unknown, req: ScreenshotRequest): BrowserError {
+  if (error instanceof BrowserError) return error;
+  if (error instanceof pwErrors.TimeoutError) {
+    return new BrowserError('timeout', `"${req.selector}" did not render within ${req.timeoutMs} ms at ${req.url}`);
+  }
+  const message = (error as Error).message ?? String(error);
+  if (/closed|crash|disconnected/i.test(message)) return new BrowserError('crashed', message.split('\n')[0]!);
+  return new BrowserError('not_rendered', message.split('\n')[0]!);
+}

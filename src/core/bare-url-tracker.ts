@@ -1,0 +1,145 @@
+/**
+ * Finds post URLs standing alone on their line (WordPress-style auto-embeds). It sees the article
+ * as lines: a newline, `<br>` or block edge ends one. A raw-text URL must be alone on its line; a
+ * link whose text is its own URL must be alone in its block (a newline inside a paragraph is only
+ * source formatting around a link, while for raw text it is the CMS's line).
+ */
+import type { Occurrence } from './model.ts';
+import { identifyPost, toHttpUrl } from './canonical-url.ts';
+import { decodeUrlEntities, isHtmlSpace } from './html-text.ts';
+
+interface Pending {
+  occurrence: Occurrence;
+  /** A link candidate falls back to an ordinary link when more content joins its block. */
+  otherwise: Occurrence | null;
+}
+
+/** Only these providers turn a bare URL or in-text link into an embed/link of the article. */
+export const LINKABLE = new Set(['x', 'youtube']);
+
+export class BareUrlTracker {
+  /** Content since the last line end (newline, `<br>`, block edge). */
+  private lineDirty = false;
+  /** Content since the last `<br>` or block edge. */
+  private blockDirty = false;
+  private pending: Pending | null = null;
+  private pendingIsText = false;
+  /** Next '\n' at or after the last position asked; runs only move forward, so search stays linear. */
+  private nextNl = -1;
+
+  constructor(
+    private readonly html: string,
+    private readonly emit: (o: Occurrence) => void,
+  ) {}
+
+  /** Block edge or `<br>`: whatever was pending stood alone. */
+  boundary(): void {
+    this.flush();
+    this.lineDirty = false;
+    this.blockDirty = false;
+  }
+
+  /** Something visible that is not text (an image, a link elsewhere): nothing pending stood alone. */
+  content(): void {
+    if (this.pending !== null) {
+      if (this.pending.otherwise !== null) this.emit(this.pending.otherwise);
+      this.pending = null;
+    }
+    this.lineDirty = true;
+    this.blockDirty = true;
+  }
+
+  /** Whether a link opening now would be alone so far in its block. */
+  blockIsClean(): boolean {
+    return !this.blockDirty;
+  }
+
+  /** A link whose text is its URL, alone so far: an embed if its block ends before more content. */
+  offerLink(embed: Occurrence, link: Occurrence): void {
+    this.content();
+    this.pending = { occurrence: embed, otherwise: link };
+    this.pendingIsText = false;
+  }
+
+  /** A run of text [start, end) of the source with no tag inside; `http` if it may hold a URL. */
+  textRun(start: number, end: number, http: boolean): void {
+    const html = this.html;
+    let i = start;
+    let newline = false;
+    for (; i < end; i++) {
+      const c = html.charCodeAt(i);
+      if (!isHtmlSpace(c)) break;
+      if (c === 10) newline = true;
+    }
+    if (newline) this.newline();
+    if (i === end) return;
+    if (http) {
+      this.urlLines(i, end);
+      return;
+    }
+    this.content();
+    let j = end - 1;
+    for (; j > i; j--) {
+      const c = html.charCodeAt(j);
+      if (!isHtmlSpace(c)) break;
+      if (c === 10) this.lineDirty = false;
+    }
+  }
+
+  end(): void {
+    this.flush();
+  }
+
+  private newline(): void {
+    if (this.pendingIsText) this.flush();
+    this.lineDirty = false;
+  }
+
+  private flush(): void {
+    if (this.pending !== null) this.emit(this.pending.occurrence);
+    this.pending = null;
+    this.pendingIsText = false;
+  }
+
+  private urlLines(from: number, end: number): void {
+    let lineStart = from;
+    for (;;) {
+      const nl = this.newlineAfter(lineStart);
+      const lineEnd = nl < end ? nl : end;
+      this.urlLine(lineStart, lineEnd);
+      if (nl >= end) return;
+      this.newline();
+      lineStart = nl + 1;
+    }
+  }
+
+  private urlLine(start: number, end: number): void {
+    const html = this.html;
+    let s = start;
+    let e = end;
+    while (s < e && isHtmlSpace(html.charCodeAt(s))) s++;
+    while (e > s && isHtmlSpace(html.charCodeAt(e - 1))) e--;
+    if (s === e) return;
+    const alone = !this.lineDirty;
+    this.content();
+    if (!alone || (html.charCodeAt(s) | 32) !== 104) return;
+    const raw = html.slice(s, e);
+    if (/[\s<]/.test(raw) || !/^https?:\/\//i.test(raw)) return;
+    const u = toHttpUrl(decodeUrlEntities(raw));
+    const identity = u === null ? null : identifyPost(u);
+    if (u === null || identity === null || !LINKABLE.has(identity.provider)) return;
+    this.pending = {
+      occurrence: { kind: 'bare-url', embed: { ...identity, role: 'embed', url: u.href }, range: { start: s, end: e } },
+      otherwise: null,
+    };
+    this.pendingIsText = true;
+  }
+
+  private newlineAfter(from: number): number {
+    if (this.nextNl < from) {
+      const k = this.html.indexOf('\n', from);
+      this.nextNl = k === -1 ? this.html.length : k;
+    }
+    return this.nextNl;
+  }
+}

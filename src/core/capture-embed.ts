@@ -1,0 +1,166 @@
+import { BrowserError, EgressError, ImageError } from './errors.ts';
+import { newId } from './ids.ts';
+import type { Logger } from './logger.ts';
+import type { ServiceMetrics } from './metrics.ts';
+import type { Availability, CaptureStatus } from './model.ts';
+import { keepImage } from './keep-image.ts';
+import type {
+  ArticleStore, BlobStore, Browser, CaptureRecord, CaptureStore, Clock, EmbedRecord, Fetcher, ImageProcessor, LayerResult,
+} from '../ports.ts';
+import { RetryLater, UpstreamStatusError, type CaptureContext, type CaptureOutcome, type KeptImage, type ProviderDefinition } from '../providers/provider.ts';
+
+export interface CaptureDeps {
+  articles: ArticleStore;
+  captures: CaptureStore;
+  blobs: BlobStore;
+  images: ImageProcessor;
+  fetcher: Fetcher;
+  browser: Browser;
+  clock: Clock;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  providers: Partial<Record<EmbedRecord['provider'], ProviderDefinition>>;
+}
+
+export type CaptureResult =
+  | { kind: 'saved'; status: CaptureStatus; availability: Availability; captureId: string }
+  | { kind: 'retry'; afterMs: number; reason: string };
+
+export const GONE_STATES: ReadonlySet<Availability> = new Set(['deleted', 'protected', 'suspended', 'withheld', 'not_found']);
+const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
+
+/** Errors worth another attempt later: the network, the browser, a 5xx — not a bad image or a refused address. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof EgressError) return error.reason === 'network' || error.reason === 'timeout' || error.reason === 'dns';
+  if (error instanceof BrowserError) return error.reason !== 'not_found';
+  if (error instanceof UpstreamStatusError) return error.status >= 500 || error.status === 408;
+  if (error instanceof ImageError) return false;
+  return false;
+}
+
+/**
+ * Runs the provider's layers for one embed and stores a new capture version. A layer that fails
+ * records its error; what earlier layers kept stays. Returns `retry` for rate limits and transient
+ * failures that kept nothing, unless this is the last attempt.
+ */
+export async function captureEmbed(embedId: string, deps: CaptureDeps, options: { finalAttempt: boolean }): Promise<CaptureResult> {
+  const [embed] = await deps.articles.getEmbeds([embedId]);
+  if (!embed) throw new Error(`embed ${embedId} does not exist`);
+  const history = await deps.captures.listCaptures(embed.id);
+  const started = deps.clock.now();
+  const t0 = performance.now();
+  const layers: LayerResult[] = [];
+  const errors: unknown[] = [];
+  const provider = deps.providers[embed.provider];
+
+  const storeImage = async (bytes: Uint8Array, url: string, kind: KeptImage['kind'], alt?: string): Promise<KeptImage> => {
+    const meta = await keepImage(bytes, deps);
+    return { kind, sha256: meta.sha256, originalUrl: url, ...(alt ? { alt } : {}), contentType: meta.contentType, width: meta.width ?? 0, height: meta.height ?? 0 };
+  };
+  const ctx: CaptureContext = {
+    embed,
+    previouslyLive: history.some((c) => c.availability === 'live'),
+    fetcher: deps.fetcher,
+    browser: deps.browser,
+    async layer(name, run) {
+      const l0 = performance.now();
+      try {
+        const value = await run();
+        layers.push({ layer: name, ok: true, ms: Math.round(performance.now() - l0) });
+        return value;
+      } catch (error) {
+        if (error instanceof RetryLater) throw error;
+        errors.push(error);
+        const message = describe(error);
+        layers.push({ layer: name, ok: false, ms: Math.round(performance.now() - l0), error: message });
+        deps.metrics.captureFailures.inc({ provider: embed.provider, layer: name.split(':')[0]!, reason: reasonOf(error) });
+        return undefined;
+      }
+    },
+    skip(name, why) {
+      layers.push({ layer: name, ok: true, ms: 0, skipped: true, error: why });
+    },
+    async keepImage(url, kind, alt) {
+      const res = await deps.fetcher.fetch(url, { headers: { accept: 'image/avif,image/webp,image/*;q=0.8' }, maxBytes: MAX_MEDIA_BYTES });
+      if (res.status !== 200) throw new UpstreamStatusError(res.status, { source: 'media', httpStatus: res.status, finalUrl: res.url });
+      return storeImage(res.body, url, kind, alt);
+    },
+    keepImageBytes: storeImage,
+    async keepScreenshot(shot) {
+      const meta = await keepImage(shot.png, deps);
+      return { sha256: meta.sha256, width: shot.width, height: shot.height };
+    },
+    async keepRaw(bytes, contentType) {
+      const { sha256, size } = await deps.blobs.put(bytes);
+      await deps.captures.putBlobs([{ sha256, size, contentType }]);
+      return sha256;
+    },
+  };
+
+  let outcome: CaptureOutcome;
+  let rateLimited: RetryLater | undefined;
+  try {
+    if (provider) outcome = await provider.capture(ctx);
+    else {
+      ctx.skip('capture', `no capture layer for ${embed.provider} posts yet; the article's own markup is kept`);
+      outcome = { availability: 'unknown', media: [] };
+    }
+  } catch (error) {
+    if (!(error instanceof RetryLater)) {
+      errors.push(error);
+      layers.push({ layer: 'capture', ok: false, ms: Math.round(performance.now() - t0), error: describe(error) });
+      outcome = { availability: 'unknown', media: [] };
+    } else {
+      if (!options.finalAttempt) return { kind: 'retry', afterMs: error.afterMs, reason: error.message };
+      rateLimited = error;
+      layers.push({ layer: 'data', ok: false, ms: Math.round(performance.now() - t0), error: error.message });
+      outcome = { availability: 'rate_limited', evidence: error.evidence, media: [] };
+    }
+  }
+
+  const kept = Boolean(outcome.data || outcome.screenshot || outcome.media.length);
+  const failed = layers.filter((l) => !l.ok);
+  if (!kept && !rateLimited && !options.finalAttempt && errors.some(isTransient)) {
+    return { kind: 'retry', afterMs: 0, reason: failed.map((l) => `${l.layer}: ${l.error}`).join('; ') };
+  }
+  let availability = outcome.availability;
+  if (availability === 'unknown' && !kept && errors.length) {
+    availability = errors.some((e) => e instanceof EgressError && (e.reason === 'blocked_address' || e.reason === 'bad_url')) ? 'blocked' : 'error';
+  }
+  const status: CaptureStatus = kept
+    ? (failed.length ? 'partial' : 'archived')
+    : (embed.fallback?.text || embed.fallback?.authorHandle ? 'partial' : 'failed');
+
+  const capture: CaptureRecord = {
+    id: newId('cap', started.getTime()),
+    embedId: embed.id,
+    method: provider?.method ?? `${embed.provider}:article`,
+    status,
+    availability,
+    ...(outcome.data ? { data: outcome.data } : {}),
+    ...(outcome.rawSha256 ? { rawSha256: outcome.rawSha256 } : {}),
+    ...(outcome.screenshot ? { screenshot: outcome.screenshot } : {}),
+    layers,
+    ...(outcome.evidence ? { evidence: outcome.evidence } : {}),
+    ...(failed.length ? { error: failed.map((l) => `${l.layer}: ${l.error}`).join('; ') } : {}),
+    media: outcome.media.map(({ kind, sha256, originalUrl, alt }) => ({ kind, sha256, originalUrl, ...(alt ? { alt } : {}) })),
+    startedAt: started,
+    durationMs: Math.round(performance.now() - t0),
+  };
+  await deps.captures.saveCapture(capture);
+  deps.metrics.captures.inc({ provider: embed.provider, status });
+  deps.metrics.captureDuration.observe(capture.durationMs / 1000, { provider: embed.provider });
+  deps.logger.info('captured', { embedId: embed.id, provider: embed.provider, status, availability, ms: capture.durationMs, ...(capture.error ? { error: capture.error } : {}) });
+  return { kind: 'saved', status, availability, captureId: capture.id };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof EgressError || error instanceof ImageError || error instanceof BrowserError) return `${error.reason}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof EgressError || error instanceof ImageError || error instanceof BrowserError) return error.reason;
+  if (error instanceof UpstreamStatusError) return `http_${error.status}`;
+  return 'error';
+}
