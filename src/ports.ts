@@ -46,6 +46,8 @@ export interface ScreenshotRequest {
   selector: string;
   /** Elements that mean "not rendered yet" (placeholders, spinners); must be absent. */
   notSelector?: string;
+  /** Elements that mean "will never render" (an unavailable-post notice): fail at once instead of timing out. */
+  failSelector?: string;
   viewport: { width: number; height: number };
   deviceScaleFactor: number;
   colorScheme?: 'light' | 'dark';

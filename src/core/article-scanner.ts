@@ -36,19 +36,34 @@ interface PictureState { depth: number; sources: SourceState[]; embed: Extracted
 interface WrapperState { start: number; depth: number; elements: number; text: boolean; occurrence: Occurrence | null }
 interface ScriptState { start: number; provider: Provider | null; inline: boolean; text: string }
 
+/**
+ * htmlparser2 keeps its open-element stack with `unshift`/`indexOf`, quadratic in the depth: 100k
+ * unclosed `<div>` take seconds. Past the cap an element is reported open and closed at once (it
+ * is not pushed), and a close tag is ignored. The parser asks `isVoidElement` when it opens a tag
+ * (before our `onopentag`), again right after our `onopentag` (to close it at once), and for close
+ * tags; the second answer must repeat the first, so the scanner hands it over.
+ */
 class BoundedParser extends Parser {
   constructor(private readonly scanner: ArticleScanner) {
     super(scanner, PARSER_OPTIONS);
   }
 
-  // Past the depth cap every element is treated as void: reported as opened and closed at once.
   protected override isVoidElement(name: string): boolean {
-    return super.isVoidElement(name) || this.scanner.depth >= MAX_DEPTH;
+    const s = this.scanner;
+    if (s.openedVoid !== null) {
+      const answer = s.openedVoid;
+      s.openedVoid = null;
+      return answer;
+    }
+    // Raw-text elements never nest, and must stay on the stack for their text to stay raw.
+    return super.isVoidElement(name) || (s.depth >= MAX_DEPTH && ((TAGS.get(name) ?? 0) & RAW) === 0);
   }
 }
 
 export class ArticleScanner implements Partial<Handler> {
   depth = 0;
+  /** Set by `onopentag` for the parser's next `isVoidElement` question (see BoundedParser). */
+  openedVoid: boolean | null = null;
   private readonly parser: Parser;
   private readonly occurrences: Occurrence[] = [];
   private readonly scripts: Range[] = [];
@@ -58,13 +73,13 @@ export class ArticleScanner implements Partial<Handler> {
   private readonly articleUrl: string | undefined;
   private baseUrl: string | undefined;
   private baseSeen = false;
+  private hasMastodon = false;
 
   private rawDepth = 0;
   private inertDepth = 0;
   private lastOpenStart = -1;
   private runStart = -1;
   private runEnd = 0;
-  private runHttp = false;
 
   private wantAttrs = false;
   private attrCount = 0;
@@ -95,7 +110,7 @@ export class ArticleScanner implements Partial<Handler> {
     this.parser.end(this.html);
     const byStart = (a: Range, b: Range): number => a.start - b.start;
     this.occurrences.sort((a, b) => byStart(a.range, b.range));
-    if (this.occurrences.some((o) => o.embed.provider === 'mastodon')) this.scripts.push(...this.maybeMastodonScripts);
+    if (this.hasMastodon) this.scripts.push(...this.maybeMastodonScripts);
     this.scripts.sort(byStart);
     const result: ScanResult = { occurrences: this.occurrences, scripts: this.scripts };
     if (this.baseUrl !== undefined) result.baseUrl = this.baseUrl;
@@ -120,7 +135,7 @@ export class ArticleScanner implements Partial<Handler> {
     let end = -1;
     if (quote !== undefined) {
       const p = this.parser;
-      const eq = this.html.indexOf('=', p.startIndex + name.length);
+      const eq = this.html.indexOf('=', p.startIndex + 1);
       if (quote === null) {
         start = eq + 1;
         while (start < p.endIndex && this.html.charCodeAt(start) <= 32) start++;
@@ -136,6 +151,7 @@ export class ArticleScanner implements Partial<Handler> {
 
   onopentag(name: string, attribs: Record<string, string>): void {
     const info = TAGS.get(name) ?? 0;
+    this.openedVoid = (info & VOID) !== 0 || (this.depth >= MAX_DEPTH && (info & RAW) === 0);
     const depth = (info & VOID) === 0 ? ++this.depth : this.depth + 1;
     const start = this.parser.startIndex;
     this.lastOpenStart = start;
@@ -210,7 +226,6 @@ export class ArticleScanner implements Partial<Handler> {
       const p = this.parser;
       if (this.runStart < 0) this.runStart = p.startIndex;
       this.runEnd = p.endIndex + 1;
-      if (!this.runHttp && data.indexOf('http') !== -1) this.runHttp = true;
     }
     if (this.caption !== null) this.caption.caption += data;
     if (this.wrapper !== null && !this.wrapper.text && /[^ \t\n\r\f]/.test(data)) this.wrapper.text = true;
@@ -223,8 +238,10 @@ export class ArticleScanner implements Partial<Handler> {
 
   onclosetag(name: string, isImplied: boolean): void {
     this.endRun();
+    this.openedVoid = null;
     const info = TAGS.get(name) ?? 0;
-    if ((info & VOID) !== 0) return;
+    // '' is a nested <form> the parser dropped without opening it.
+    if ((info & VOID) !== 0 || name === '') return;
     const depth = this.depth--;
     const end = this.closeEnd(isImplied);
     if (depth === this.rawDepth) {
@@ -265,9 +282,8 @@ export class ArticleScanner implements Partial<Handler> {
 
   private endRun(): void {
     if (this.runStart < 0) return;
-    this.tracker.textRun(this.runStart, this.runEnd, this.runHttp);
+    this.tracker.textRun(this.runStart, this.runEnd);
     this.runStart = -1;
-    this.runHttp = false;
   }
 
   /** End offset of the element being closed: its end tag, or where the parser gave up on it. */
@@ -408,6 +424,7 @@ export class ArticleScanner implements Partial<Handler> {
     const { identity, url } = f.post;
     const occurrence: Occurrence = { kind: 'iframe', embed: { ...identity, role: 'embed', url }, range: { start: f.start, end } };
     this.occurrences.push(occurrence);
+    if (identity.provider === 'mastodon') this.hasMastodon = true;
     if (this.wrapper !== null) this.wrapper.occurrence = occurrence;
   }
 
@@ -447,6 +464,7 @@ export class ArticleScanner implements Partial<Handler> {
       const embed: ExtractedEmbed = { ...identity, role: 'embed', url };
       if (Object.keys(fallback).length > 0) embed.fallback = fallback;
       this.occurrences.push({ kind: 'blockquote', embed, range: { start: q.start, end: quoteEnd } });
+      if (identity.provider === 'mastodon') this.hasMastodon = true;
     }
     // Links in the post's text to other posts are citations of their own.
     links.forEach((post, i) => {
@@ -487,8 +505,8 @@ function mayBeLinkablePost(href: string): boolean {
 
 /** Link text that is the URL itself, with or without scheme. */
 function textNamesPost(text: string, identity: EmbedIdentity): boolean {
-  const t = collapseSpace(text);
-  if (t === '' || t.indexOf(' ') !== -1) return false;
+  const t = text.trim();
+  if (t === '' || /[ \t\n\r\f]/.test(t)) return false;
   return canonicalize(/^https?:\/\//i.test(t) ? t : `https://${t}`)?.canonicalUrl === identity.canonicalUrl;
 }
 

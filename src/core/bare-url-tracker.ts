@@ -61,28 +61,18 @@ export class BareUrlTracker {
     this.pendingIsText = false;
   }
 
-  /** A run of text [start, end) of the source with no tag inside; `http` if it may hold a URL. */
-  textRun(start: number, end: number, http: boolean): void {
-    const html = this.html;
-    let i = start;
-    let newline = false;
-    for (; i < end; i++) {
-      const c = html.charCodeAt(i);
-      if (!isHtmlSpace(c)) break;
-      if (c === 10) newline = true;
-    }
-    if (newline) this.newline();
-    if (i === end) return;
-    if (http) {
-      this.urlLines(i, end);
-      return;
-    }
-    this.content();
-    let j = end - 1;
-    for (; j > i; j--) {
-      const c = html.charCodeAt(j);
-      if (!isHtmlSpace(c)) break;
-      if (c === 10) this.lineDirty = false;
+  /**
+   * A run of text [start, end) of the source with no tag inside. Only a line's first character is
+   * looked at unless it is an `h`: long paragraphs cost a newline search, never a substring search.
+   */
+  textRun(start: number, end: number): void {
+    let lineStart = start;
+    for (;;) {
+      const nl = this.newlineAfter(lineStart);
+      this.line(lineStart, nl < end ? nl : end);
+      if (nl >= end) return;
+      this.newline();
+      lineStart = nl + 1;
     }
   }
 
@@ -101,30 +91,23 @@ export class BareUrlTracker {
     this.pendingIsText = false;
   }
 
-  private urlLines(from: number, end: number): void {
-    let lineStart = from;
-    for (;;) {
-      const nl = this.newlineAfter(lineStart);
-      const lineEnd = nl < end ? nl : end;
-      this.urlLine(lineStart, lineEnd);
-      if (nl >= end) return;
-      this.newline();
-      lineStart = nl + 1;
-    }
-  }
-
-  private urlLine(start: number, end: number): void {
+  private line(start: number, end: number): void {
     const html = this.html;
     let s = start;
-    let e = end;
-    while (s < e && isHtmlSpace(html.charCodeAt(s))) s++;
-    while (e > s && isHtmlSpace(html.charCodeAt(e - 1))) e--;
-    if (s === e) return;
+    while (s < end && isHtmlSpace(html.charCodeAt(s))) s++;
+    if (s === end) return;
     const alone = !this.lineDirty;
     this.content();
-    if (!alone || (html.charCodeAt(s) | 32) !== 104) return;
+    if (alone && html.startsWith('http', s)) this.urlLine(s, end);
+  }
+
+  private urlLine(s: number, end: number): void {
+    const html = this.html;
+    let e = s;
+    while (e < end && !isHtmlSpace(html.charCodeAt(e))) e++;
+    for (let rest = e; rest < end; rest++) if (!isHtmlSpace(html.charCodeAt(rest))) return;
     const raw = html.slice(s, e);
-    if (/[\s<]/.test(raw) || !/^https?:\/\//i.test(raw)) return;
+    if (raw.indexOf('<') !== -1 || !/^https?:\/\//.test(raw)) return;
     const u = toHttpUrl(decodeUrlEntities(raw));
     const identity = u === null ? null : identifyPost(u);
     if (u === null || identity === null || !LINKABLE.has(identity.provider)) return;

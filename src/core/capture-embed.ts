@@ -32,7 +32,7 @@ const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
 /** Errors worth another attempt later: the network, the browser, a 5xx — not a bad image or a refused address. */
 export function isTransient(error: unknown): boolean {
   if (error instanceof EgressError) return error.reason === 'network' || error.reason === 'timeout' || error.reason === 'dns';
-  if (error instanceof BrowserError) return error.reason !== 'not_found';
+  if (error instanceof BrowserError) return error.reason === 'timeout' || error.reason === 'crashed' || error.reason === 'launch';
   if (error instanceof UpstreamStatusError) return error.status >= 500 || error.status === 408;
   if (error instanceof ImageError) return false;
   return false;
@@ -120,7 +120,8 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
 
   const kept = Boolean(outcome.data || outcome.screenshot || outcome.media.length);
   const failed = layers.filter((l) => !l.ok);
-  if (!kept && !rateLimited && !options.finalAttempt && errors.some(isTransient)) {
+  // A transient failure (network, a browser crash) is worth a whole new attempt while attempts remain.
+  if (!rateLimited && !options.finalAttempt && errors.some(isTransient)) {
     return { kind: 'retry', afterMs: 0, reason: failed.map((l) => `${l.layer}: ${l.error}`).join('; ') };
   }
   let availability = outcome.availability;
@@ -152,6 +153,25 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
   deps.metrics.captureDuration.observe(capture.durationMs / 1000, { provider: embed.provider });
   deps.logger.info('captured', { embedId: embed.id, provider: embed.provider, status, availability, ms: capture.durationMs, ...(capture.error ? { error: capture.error } : {}) });
   return { kind: 'saved', status, availability, captureId: capture.id };
+}
+
+/** A job that failed for good outside any layer still ends its embed's wait: it is recorded as failed. */
+export async function recordGiveUp(embedId: string, reason: string, deps: Pick<CaptureDeps, 'articles' | 'captures' | 'clock'>): Promise<void> {
+  const [embed] = await deps.articles.getEmbeds([embedId]);
+  if (!embed || embed.status !== 'pending') return;
+  const now = deps.clock.now();
+  await deps.captures.saveCapture({
+    id: newId('cap', now.getTime()),
+    embedId,
+    method: `${embed.provider}:gave-up`,
+    status: embed.fallback?.text || embed.fallback?.authorHandle ? 'partial' : 'failed',
+    availability: 'error',
+    layers: [{ layer: 'capture', ok: false, ms: 0, error: reason }],
+    error: reason,
+    media: [],
+    startedAt: now,
+    durationMs: 0,
+  });
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,4 @@
-import { captureEmbed, type CaptureDeps } from './capture-embed.ts';
+import { captureEmbed, recordGiveUp, type CaptureDeps } from './capture-embed.ts';
 import { CAPTURE_JOB, queueCaptures } from './ingest.ts';
 import type { Job, Queue } from '../ports.ts';
 
@@ -32,7 +32,7 @@ export class CaptureWorker {
   private readonly o: Required<WorkerOptions>;
 
   constructor(private readonly deps: CaptureDeps & { queue: Queue }, options: WorkerOptions) {
-    this.o = { leaseMs: DEFAULT_LEASE_MS, pollMs: 500, backoffMs: 2_000, maxBackoffMs: 10 * 60_000, random: Math.random, ...options };
+    this.o = { leaseMs: DEFAULT_LEASE_MS, pollMs: 500, backoffMs: 1_000, maxBackoffMs: 10 * 60_000, random: Math.random, ...options };
   }
 
   /** Re-queues embeds left pending without a job (e.g. by a crash between ingest and enqueue), then runs. */
@@ -125,8 +125,10 @@ export class CaptureWorker {
     } catch (error) {
       const delay = backoffDelay(job.attempts, this.o.backoffMs, this.o.maxBackoffMs, this.o.random);
       logger.error('job failed', { jobId: job.id, attempt: job.attempts, error, stack: (error as Error).stack });
-      const outcome = await queue.fail(job.id, this.o.owner, (error as Error).message ?? String(error), new Date(this.deps.clock.now().getTime() + delay));
+      const reason = (error as Error).message ?? String(error);
+      const outcome = await queue.fail(job.id, this.o.owner, reason, new Date(this.deps.clock.now().getTime() + delay));
       if (outcome === 'retry') metrics.retries.inc({ kind: job.kind });
+      else if (job.kind === CAPTURE_JOB) await recordGiveUp((job.payload as { embedId: string }).embedId, reason, this.deps);
     }
   }
 }

@@ -6,7 +6,7 @@ import { fetchSyndication, originalMediaUrl, X_ID } from './x-syndication.ts';
 import { RetryLater, type CaptureContext, type CaptureOutcome, type ProviderDefinition } from './provider.ts';
 
 /** How long the official embed may take to render the post before the screenshot layer gives up. */
-export const X_EMBED_TIMEOUT_MS = 20_000;
+export const X_EMBED_TIMEOUT_MS = 15_000;
 /** The official embed renders at most 550 px wide; the viewport leaves room for its margins. */
 const X_VIEWPORT = { width: 600, height: 1200 };
 
@@ -62,6 +62,7 @@ export const xProvider: ProviderDefinition = {
       url: embedPageUrl(id),
       selector: 'article',
       notSelector: '[role="progressbar"], [data-testid="tweet-placeholder"], [aria-busy="true"]',
+      failSelector: '[data-testid="tweet-unavailable"], [data-testid="tombstone"]',
       viewport: X_VIEWPORT,
       deviceScaleFactor: 2,
       timeoutMs: X_EMBED_TIMEOUT_MS,

@@ -33,7 +33,7 @@ function page(c: number): string {
 <iframe src="/frame-meta"></iframe>
 <iframe src="/frame-js"></iframe>
 <iframe src="/redirect?to=${encodeURIComponent(`http://0x7f000001:${c}/redirected-frame`)}"></iframe>
-<p id="post"></p><p id="fetched"></p><div class="bg">x</div>
+<p id="post"></p><p id="fetched"></p><p id="post-redirected"></p><div class="bg">x</div>
 <script>
   fetch('http://0x7f000001:${c}/fetch').catch(() => {});
   const xhr = new XMLHttpRequest(); xhr.open('GET', 'http://[::1]:${c}/xhr'); xhr.send();
@@ -44,6 +44,8 @@ function page(c: number): string {
   new Worker(URL.createObjectURL(new Blob(["fetch('http://127.0.0.1:${c}/worker-fetch').catch(() => {})"])));
   fetch('/post', { method: 'POST', body: 'hello' }).then((r) => r.text()).then((t) => { document.getElementById('post').textContent = t; });
   fetch('/data.json').then((r) => r.json()).then((j) => { document.getElementById('fetched').textContent = j.ok; });
+  fetch('/see-other?to=%2Fdata.json', { method: 'POST' }).then((r) => r.json()).then((j) => { document.getElementById('post-redirected').textContent = j.ok; });
+  fetch('/see-other?to=${encodeURIComponent(`http://127.0.0.1:${c}/post-redirected`)}', { method: 'POST' }).catch(() => {});
 </script></body></html>`;
 }
 
@@ -62,6 +64,7 @@ function allowedHandler(c: number): http.RequestListener {
     }
     if (url.pathname === '/frame-meta') return html(`<meta http-equiv="refresh" content="0;url=http://127.1:${c}/meta">meta`);
     if (url.pathname === '/frame-js') return html(`<script>location = 'http://0x7f.1:${c}/js';</script>js`);
+    if (url.pathname === '/see-other') return res.writeHead(303, { location: url.searchParams.get('to') ?? '/' }).end();
     if (url.pathname === '/redirect') return res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
     if (url.pathname === '/data.json') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":"fetched"}');
     if (url.pathname === '/post' && req.method === 'POST') {
@@ -129,7 +132,7 @@ async function egressContext(): Promise<{ context: BrowserContext; blocked: Arra
 
 const EXPECTED_BLOCKED_PATHS = [
   '/iframe', '/img', '/redirected-img', '/redirected-frame', '/meta', '/js', '/fetch', '/xhr', '/script.js',
-  '/style.css', '/font.woff', '/bg.png', '/post', '/beacon', '/worker-fetch',
+  '/style.css', '/font.woff', '/bg.png', '/post', '/beacon', '/worker-fetch', '/post-redirected',
 ];
 
 describe('browser egress', () => {
@@ -139,6 +142,7 @@ describe('browser egress', () => {
     await tab.goto('http://allowed.test/');
     await expect.poll(() => tab.textContent('#post'), { timeout: 10_000 }).toBe('posted hello');
     await expect.poll(() => tab.textContent('#fetched'), { timeout: 10_000 }).toBe('fetched');
+    await expect.poll(() => tab.textContent('#post-redirected'), { timeout: 10_000 }).toBe('fetched');
     expect(await tab.textContent('#ok')).toBe('allowed page');
     expect(await tab.$eval('#good', (img: HTMLImageElement) => img.naturalWidth)).toBe(1);
     expect(await tab.$eval('#redirected-good', (img: HTMLImageElement) => img.naturalWidth)).toBe(1);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { applyOverrides, normalizeOutboundUrl } from '../../src/core/egress-url.ts';
 import { EgressError } from '../../src/core/errors.ts';
-import { formatIpAddress, parseIPv4 } from '../../src/core/ip-address.ts';
+import { formatIpAddress, parseIPv4, parseIPv6 } from '../../src/core/ip-address.ts';
 
 function badUrl(run: () => unknown): EgressError {
   try {
@@ -77,6 +77,12 @@ describe('normalizeOutboundUrl', () => {
       const value = parseIPv4(host);
       expect(value).not.toBeNull();
       expect(normalizeOutboundUrl(`http://${host}/`).hostname).toBe(formatIpAddress({ version: 4, value: value ?? 0 }));
+    },
+  );
+  it.each(['1:0:0:2:0:0:0:3', '0:0:1:0:0:1:0:0', '::ffff:127.0.0.1', 'FE80:0:0:0:0:0:0:1', '2001:db8::', '::', '1:2:3:4:5:6:7:8'])(
+    'writes IPv6 %s exactly as the URL parser does',
+    (host) => {
+      expect(normalizeOutboundUrl(`http://[${host}]/`).hostname).toBe(`[${formatIpAddress({ version: 6, pieces: parseIPv6(host) ?? [] })}]`);
     },
   );
 });

@@ -81,7 +81,9 @@ async function answer(route: Route, request: Request, fetcher: Fetcher, options:
     const location = response.headers()['location'];
     if (location !== undefined && SEE_OTHER.has(response.status())) {
       if (!URL.canParse(location, url)) throw new EgressError('bad_url', `unusable redirect Location ${JSON.stringify(location)}`, url);
-      const next = await fetcher.fetch(new URL(location, url).href, { headers });
+      const target = new URL(location, url);
+      // The page's cookies and credentials were sent for this origin, not for wherever it redirects.
+      const next = await fetcher.fetch(target.href, { headers: target.origin === new URL(url).origin ? headers : {} });
       await route.fulfill({ status: next.status, headers: fulfilledHeaders(next.headers), body: Buffer.from(next.body) });
       return;
     }

@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Fetcher, FetchOptions, FetchResponse } from '../../ports.ts';
 import { EgressError } from '../../core/errors.ts';
 import { applyOverrides, normalizeOutboundUrl } from '../../core/egress-url.ts';
-import { classifyAddress, formatIpAddress, parseIpAddress } from '../../core/ip-address.ts';
+import { classifyAddress, formatIpAddress, parseIpAddress, type IpAddress } from '../../core/ip-address.ts';
 
 /** `address` is already checked; `host` only serves SNI and the certificate check, it is never resolved again. */
 export interface ConnectArgs { address: string; family: 4 | 6; port: number; host: string; tls: boolean; url: URL }
@@ -53,13 +53,9 @@ export function createNodeFetcher(options: NodeFetcherOptions = {}): Fetcher {
       const timeoutMs = fetchOptions.timeoutMs ?? caps.timeoutMs;
       const total = new AbortController();
       const timer = setTimeout(() => total.abort(new EgressError('timeout', `no complete response within ${timeoutMs} ms`, input)), timeoutMs);
-      try {
-        return await follow(input, fetchOptions, total.signal);
-      } catch (error) {
-        throw toEgressError(error, input);
-      } finally {
-        clearTimeout(timer);
-      }
+      return follow(input, fetchOptions, total.signal)
+        .catch((error: unknown) => { throw toEgressError(error, input); })
+        .finally(() => clearTimeout(timer));
     },
   };
 
@@ -88,20 +84,16 @@ export function createNodeFetcher(options: NodeFetcherOptions = {}): Fetcher {
       if (!REDIRECTS.has(response.status) || location === null || maxRedirects === 0) {
         return { ...response, url: logical.href, redirects };
       }
-      if (redirects.length > maxRedirects) {
-        throw new EgressError('too_many_redirects', `more than ${maxRedirects} redirects`, input);
-      }
+      if (redirects.length > maxRedirects) throw new EgressError('too_many_redirects', `more than ${maxRedirects} redirects`, input);
       if (!URL.canParse(location, logical)) throw new EgressError('bad_url', `unusable redirect Location ${JSON.stringify(location)}`, logical.href);
       current = new URL(location, logical).href;
     }
   }
 }
 
-function requestHeaders(given: Record<string, string> | undefined, userAgent: string | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(given ?? {})) {
-    if (!DROPPED_REQUEST_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
-  }
+function requestHeaders(given: Record<string, string>, userAgent: string | undefined): Record<string, string> {
+  const kept = Object.entries(given).filter(([name]) => !DROPPED_REQUEST_HEADERS.has(name.toLowerCase()));
+  const headers: Record<string, string> = Object.fromEntries(kept.map(([name, value]) => [name.toLowerCase(), value]));
   if (userAgent !== undefined && headers['user-agent'] === undefined) headers['user-agent'] = userAgent;
   return { ...headers, connection: 'close', 'accept-encoding': 'gzip, deflate, br' };
 }
@@ -130,7 +122,7 @@ async function exchange(hop: Hop, deps: HopDeps, total: AbortSignal, following: 
       if (signal.aborted) socket.destroy();
       return socket;
     };
-    const raw = await raceAbort(openSocket(addresses, host, hop, deps.connect, track), signal);
+    const raw = await raceAbort(openSocket(addresses, host, hop, deps.connect, track, signal), signal);
     raw.on('error', fail);
     const socket = hop.target.protocol === 'https:'
       ? track(tls.connect({ socket: raw, host, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] }))
@@ -160,33 +152,34 @@ async function exchange(hop: Hop, deps: HopDeps, total: AbortSignal, following: 
   }
 }
 
-async function addressesFor(host: string, hop: Hop, resolve: HopDeps['resolve']): Promise<string[]> {
+async function addressesFor(host: string, hop: Hop, resolve: HopDeps['resolve']): Promise<IpAddress[]> {
   const addresses = parseIpAddress(host) !== null ? [host] : await resolve(host).catch((error: unknown) => {
     throw Object.assign(new EgressError('dns', `cannot resolve ${host}: ${(error as Error).message}`, hop.logical), { cause: error });
   });
   if (addresses.length === 0) throw new EgressError('dns', `${host} has no addresses`, hop.logical);
-  for (const address of addresses) {
+  return addresses.map((address) => {
     const verdict = classifyAddress(address);
+    const parsed = parseIpAddress(address);
     // Operator targets (UPSTREAM_OVERRIDES) may be loopback or private by design; nothing else may.
     // A non-address answer is refused even for them: dialling it would mean a second lookup.
-    if (verdict.allowed || (hop.overridden && verdict.range !== 'invalid')) continue;
-    throw new EgressError('blocked_address', `${host} resolves to ${address}, in a refused range (${verdict.range})`, hop.logical);
-  }
-  return addresses;
+    if (parsed !== null && (verdict.allowed || hop.overridden)) return parsed;
+    const named = address === host ? host : `${host} resolves to ${address}, which`;
+    throw new EgressError('blocked_address', `${named} is in a refused range (${verdict.range})`, hop.logical);
+  });
 }
 
 /** Tries each checked address in order (an IPv6 answer first on a host without IPv6 must not fail the fetch). */
-async function openSocket(addresses: string[], host: string, hop: Hop, connect: HopDeps['connect'], track: (s: net.Socket) => net.Socket) {
+async function openSocket(addresses: IpAddress[], host: string, hop: Hop, connect: HopDeps['connect'], track: (s: net.Socket) => net.Socket, signal: AbortSignal) {
   const failures: string[] = [];
   let lastError: unknown;
-  const tls = hop.target.protocol === 'https:';
-  const port = Number(hop.target.port || (tls ? 443 : 80));
-  for (const answer of addresses) {
-    const parsed = parseIpAddress(answer);
-    if (parsed === null) continue; // refused in addressesFor; kept out of `connect` for its type
-    const address = formatIpAddress(parsed);
+  const secure = hop.target.protocol === 'https:';
+  const port = Number(hop.target.port || (secure ? 443 : 80));
+  for (const ip of addresses) {
+    // After a timeout nobody waits for this socket: dialling the next address would only leak one.
+    if (signal.aborted) throw signal.reason;
+    const address = formatIpAddress(ip);
     try {
-      const socket = track(await connect({ address, family: parsed.version, port, host, tls, url: hop.target }));
+      const socket = track(await connect({ address, family: ip.version, port, host, tls: secure, url: hop.target }));
       await connected(socket);
       return socket;
     } catch (error) {
@@ -199,8 +192,7 @@ async function openSocket(addresses: string[], host: string, hop: Hop, connect: 
 
 /** Resolves once the socket is connected; a socket handed over already connected counts too. */
 function connected(socket: net.Socket): Promise<void> {
-  if (socket.destroyed) return Promise.reject(new Error('socket closed before connecting'));
-  if (!socket.connecting) return Promise.resolve();
+  if (!socket.connecting) return socket.destroyed ? Promise.reject(new Error('socket closed before connecting')) : Promise.resolve();
   return new Promise((resolve, reject) => {
     const onError = (error: Error) => { socket.off('connect', onConnect); reject(error); };
     const onConnect = () => { socket.off('error', onError); resolve(); };
@@ -212,9 +204,7 @@ function connected(socket: net.Socket): Promise<void> {
 async function readBody(res: http.IncomingMessage, headers: Headers, hop: Hop, signal: AbortSignal): Promise<Uint8Array> {
   const decoders = decodersFor(headers.get('content-encoding'), hop.logical);
   const declared = Number(headers.get('content-length') ?? NaN);
-  if (decoders.length === 0 && declared > hop.maxBytes) {
-    throw new EgressError('too_large', `body of ${declared} bytes is over the ${hop.maxBytes}-byte cap`, hop.logical);
-  }
+  if (decoders.length === 0 && declared > hop.maxBytes) throw new EgressError('too_large', `body of ${declared} bytes is over the ${hop.maxBytes}-byte cap`, hop.logical);
   const chunks: Buffer[] = [];
   let size = 0;
   const sink = new Writable({

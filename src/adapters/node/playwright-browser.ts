@@ -167,7 +167,19 @@ async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<S
   const response = await page.goto(req.url, { waitUntil: 'domcontentloaded', timeout: req.timeoutMs });
   if (response && response.status() >= 400) throw new BrowserError('not_rendered', `the page answered HTTP ${response.status()}`);
   const element = page.locator(req.selector).first();
-  await element.waitFor({ state: 'visible', timeout: req.timeoutMs });
+  if (req.failSelector) {
+    const failed = page.locator(req.failSelector).first();
+    const first = await Promise.race([
+      element.waitFor({ state: 'visible', timeout: req.timeoutMs }).then(() => 'rendered' as const),
+      failed.waitFor({ state: 'attached', timeout: req.timeoutMs }).then(() => 'failed' as const, () => new Promise<never>(() => undefined)),
+    ]);
+    if (first === 'failed' || (await failed.count()) > 0) {
+      const notice = (await failed.innerText().catch(() => '')).trim().slice(0, 200);
+      throw new BrowserError('not_rendered', `the page shows "${notice || req.failSelector}" instead of the post`);
+    }
+  } else {
+    await element.waitFor({ state: 'visible', timeout: req.timeoutMs });
+  }
   if (req.notSelector) {
     await page.waitForFunction((sel) => !document.querySelector(sel), req.notSelector, { timeout: req.timeoutMs });
   }
