@@ -4,12 +4,8 @@ import { InputError } from './core/errors.ts';
 import { assertHtml } from './core/ingest.ts';
 import { extractEmbeds } from './core/scan-article.ts';
 import { parseSubmittedUrl } from './core/submitted-url.ts';
-import { createNodeRuntime } from './adapters/node/node-runtime.ts';
-import { openDatabase, closeDatabase } from './adapters/node/sqlite-database.ts';
 import { CliError, usageError } from './cli/cli-error.ts';
-import { keysCommand } from './cli/keys-command.ts';
 import { readTextFile } from './cli/read-input.ts';
-import { serveCommand, workerCommand } from './cli/serve-command.ts';
 
 const HELP = `embedkeep — keeps the social embeds of articles alive
 
@@ -48,23 +44,27 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   const config = (): Config => parseConfig(process.env);
   switch (command) {
+    // Commands load what they need: the browser and image stacks are slow to import for a quick `extract`.
     case 'serve':
-      return serveCommand(args, config());
+      return (await import('./cli/serve-command.ts')).serveCommand(args, config());
     case 'worker':
-      return workerCommand(args, config());
+      return (await import('./cli/serve-command.ts')).workerCommand(args, config());
     case 'extract':
       return extractCommand(args);
     case 'keys': {
-      const runtime = await createNodeRuntime(config(), { logger: silentLogger });
+      const { openDatabase, closeDatabase } = await import('./adapters/node/sqlite-database.ts');
+      const { SqliteKeyStore } = await import('./adapters/node/sqlite-key-store.ts');
+      const { keysCommand } = await import('./cli/keys-command.ts');
+      const db = openDatabase(config().dataDir);
       try {
-        return await keysCommand(args, runtime.deps.keys, out);
+        return await keysCommand(args, new SqliteKeyStore(db, { now: () => new Date() }), out);
       } finally {
-        await runtime.close();
+        closeDatabase(db);
       }
     }
     case 'migrate': {
-      const db = openDatabase(config().dataDir);
-      closeDatabase(db);
+      const { openDatabase, closeDatabase } = await import('./adapters/node/sqlite-database.ts');
+      closeDatabase(openDatabase(config().dataDir));
       out('database is up to date');
       return;
     }
@@ -78,8 +78,6 @@ async function main(argv: string[]): Promise<void> {
       throw usageError(`unknown command "${command}"`);
   }
 }
-
-const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const known = error instanceof CliError || error instanceof ConfigError || error instanceof InputError

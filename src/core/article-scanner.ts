@@ -5,7 +5,8 @@
  */
 import { Parser, type Handler, type ParserOptions } from 'htmlparser2';
 import type { AttrSpan, EmbedIdentity, ExtractedEmbed, Occurrence, Provider, Range, ScanResult } from './model.ts';
-import { canonicalImageOf, canonicalize, normalizeXId, toHttpUrl, xIdentity } from './canonical-url.ts';
+import { canonicalImageOf, canonicalize, normalizeXId, xIdentity } from './canonical-url.ts';
+import { parseHttpUrl, type HttpUrl } from './http-url.ts';
 import { BareUrlTracker, LINKABLE } from './bare-url-tracker.ts';
 import { embedScriptOfInline, embedScriptOfSrc, isScriptType, MAX_INLINE_LOADER } from './embed-script.ts';
 import { collapseSpace } from './html-text.ts';
@@ -100,7 +101,7 @@ export class ArticleScanner implements Partial<Handler> {
   private script: ScriptState | null = null;
 
   constructor(private readonly html: string, articleUrl: string | undefined) {
-    this.articleUrl = articleUrl === undefined ? undefined : toHttpUrl(articleUrl)?.href;
+    this.articleUrl = articleUrl === undefined ? undefined : parseHttpUrl(articleUrl)?.href;
     this.baseUrl = this.articleUrl;
     this.tracker = new BareUrlTracker(html, (o) => this.occurrences.push(o));
     this.parser = new BoundedParser(this);
@@ -304,18 +305,18 @@ export class ArticleScanner implements Partial<Handler> {
     return out;
   }
 
-  private resolve(raw: string): URL | null {
+  private resolve(raw: string): HttpUrl | null {
     const url = raw.trim();
-    if (this.baseUrl !== undefined) return toHttpUrl(url, this.baseUrl);
+    if (this.baseUrl !== undefined) return parseHttpUrl(url, this.baseUrl);
     // No base: only absolute URLs, and protocol-relative ones as the https page they would load in.
-    return toHttpUrl(url.startsWith('//') ? `https:${url}` : url);
+    return parseHttpUrl(url.startsWith('//') ? `https:${url}` : url);
   }
 
   private openBase(attribs: Record<string, string>): void {
     const href = attribs.href;
     if (this.baseSeen || href === undefined) return;
     this.baseSeen = true;
-    const u = toHttpUrl(href.trim(), this.articleUrl);
+    const u = parseHttpUrl(href.trim(), this.articleUrl);
     if (u !== null) this.baseUrl = u.href;
   }
 
@@ -362,7 +363,7 @@ export class ArticleScanner implements Partial<Handler> {
     if (pic !== null && pic.embed === null) pic.embed = embed;
   }
 
-  private imageEmbed(u: URL, alt: string | undefined): ExtractedEmbed {
+  private imageEmbed(u: HttpUrl, alt: string | undefined): ExtractedEmbed {
     const canonicalUrl = canonicalImageOf(u);
     const embed: ExtractedEmbed = { provider: 'image', providerId: canonicalUrl, canonicalUrl, role: 'image', url: u.href };
     const text = alt === undefined ? '' : collapseSpace(alt);

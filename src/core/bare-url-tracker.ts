@@ -5,7 +5,8 @@
  * source formatting around a link, while for raw text it is the CMS's line).
  */
 import type { Occurrence } from './model.ts';
-import { identifyPost, toHttpUrl } from './canonical-url.ts';
+import { identifyPost } from './canonical-url.ts';
+import { parseHttpUrl } from './http-url.ts';
 import { decodeUrlEntities, isHtmlSpace } from './html-text.ts';
 
 interface Pending {
@@ -108,7 +109,7 @@ export class BareUrlTracker {
     for (let rest = e; rest < end; rest++) if (!isHtmlSpace(html.charCodeAt(rest))) return;
     const raw = html.slice(s, e);
     if (raw.indexOf('<') !== -1 || !/^https?:\/\//.test(raw)) return;
-    const u = toHttpUrl(decodeUrlEntities(raw));
+    const u = parseHttpUrl(decodeUrlEntities(raw));
     const identity = u === null ? null : identifyPost(u);
     if (u === null || identity === null || !LINKABLE.has(identity.provider)) return;
     this.pending = {

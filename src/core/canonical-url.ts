@@ -1,32 +1,21 @@
 /** URL canonicalisation: every form of a post URL maps to one identity (see DESIGN.md, "Embed identity"). */
 import type { EmbedIdentity } from './model.ts';
+import { parseHttpUrl, queryParam, type HttpUrl } from './http-url.ts';
 import { identifySocialPost } from './social-url.ts';
 
 /**
- * Parses an absolute (or base-relative) http(s) URL. Anything else — other schemes,
- * credentials, unparsable text — is null: such URLs are never fetched nor archived.
+ * The identity of a post URL (X, YouTube, Bluesky, Instagram, TikTok, Threads, Reddit, Facebook),
+ * else null — also for anything not http(s), with credentials, or unparsable. Short links (t.co,
+ * youtu.be is not one) need a redirect to be known and are null too.
  */
-export function toHttpUrl(url: string, base?: string): URL | null {
-  let u: URL;
-  try {
-    u = base === undefined ? new URL(url) : new URL(url, base);
-  } catch {
-    return null;
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
-  if (u.username !== '' || u.password !== '' || u.hostname === '') return null;
-  return u;
-}
-
-/** The identity of a post URL (X, YouTube, Bluesky, Instagram, TikTok, Threads, Reddit, Facebook), else null. */
 export function canonicalize(url: string, base?: string): EmbedIdentity | null {
-  const u = toHttpUrl(url, base);
+  const u = parseHttpUrl(url, base);
   return u === null ? null : identifyPost(u);
 }
 
 /** Same as `canonicalize` for an already parsed URL (the extractor parses once per candidate). */
-export function identifyPost(u: URL): EmbedIdentity | null {
-  const host = u.hostname;
+export function identifyPost(u: HttpUrl): EmbedIdentity | null {
+  const host = u.host;
   if (X_HOSTS.has(host)) return xIdentity(xStatusIdOfPath(xPath(u)));
   if (host === 'platform.twitter.com') return xIdentity(xEmbedPageId(u));
   if (YOUTUBE_HOSTS.has(host)) return youtubeIdentity(youtubeIdOf(u));
@@ -54,18 +43,16 @@ export function normalizeXId(raw: string): string | null {
 
 /** The post id of any X/Twitter status URL form, or null. */
 export function parseXStatusId(url: string, base?: string): string | null {
-  const u = toHttpUrl(url, base);
+  const u = parseHttpUrl(url, base);
   if (u === null) return null;
-  if (X_HOSTS.has(u.hostname)) return xStatusIdOfPath(xPath(u));
-  if (u.hostname === 'platform.twitter.com') return xEmbedPageId(u);
-  return null;
+  if (X_HOSTS.has(u.host)) return xStatusIdOfPath(xPath(u));
+  return u.host === 'platform.twitter.com' ? xEmbedPageId(u) : null;
 }
 
 /** The path a status URL really names: old `/#!/handle/status/ID` links keep it in the fragment. */
-function xPath(u: URL): string {
+function xPath(u: HttpUrl): string {
   if (u.hash.startsWith('#!/')) return u.hash.slice(2);
-  const p = u.pathname;
-  return p.startsWith('/%23!/') ? p.slice(5) : p;
+  return u.path.startsWith('/%23!/') ? u.path.slice(5) : u.path;
 }
 
 function xStatusIdOfPath(path: string): string | null {
@@ -73,10 +60,10 @@ function xStatusIdOfPath(path: string): string | null {
   return m?.[1] === undefined ? null : normalizeXId(m[1]);
 }
 
-function xEmbedPageId(u: URL): string | null {
-  const p = u.pathname.toLowerCase();
+function xEmbedPageId(u: HttpUrl): string | null {
+  const p = u.path.toLowerCase();
   if (p !== '/embed/tweet.html' && p !== '/embed/index.html') return null;
-  const id = u.searchParams.get('id');
+  const id = queryParam(u.search, 'id');
   return id === null ? null : normalizeXId(id);
 }
 
@@ -96,17 +83,17 @@ const YOUTUBE_ID_PATHS = new Set(['embed', 'shorts', 'live', 'v', 'e']);
 
 /** The video id of any YouTube URL form, or null. */
 export function parseYouTubeId(url: string, base?: string): string | null {
-  const u = toHttpUrl(url, base);
-  return u !== null && YOUTUBE_HOSTS.has(u.hostname) ? youtubeIdOf(u) : null;
+  const u = parseHttpUrl(url, base);
+  return u !== null && YOUTUBE_HOSTS.has(u.host) ? youtubeIdOf(u) : null;
 }
 
-function youtubeIdOf(u: URL): string | null {
-  const s = u.pathname.split('/');
+function youtubeIdOf(u: HttpUrl): string | null {
+  const s = u.path.split('/');
   // The id segment may be followed by a trailing slash, nothing else: `/embed/ID/foo` is another page.
   const endsAt = (i: number): boolean => s.length === i + 1 || (s.length === i + 2 && s[i + 1] === '');
   let id: string | null | undefined;
-  if (u.hostname.endsWith('youtu.be')) id = endsAt(1) ? s[1] : null;
-  else if (s[1] === 'watch') id = endsAt(1) ? u.searchParams.get('v') : null;
+  if (u.host.endsWith('youtu.be')) id = endsAt(1) ? s[1] : null;
+  else if (s[1] === 'watch') id = endsAt(1) ? queryParam(u.search, 'v') : null;
   else if (YOUTUBE_ID_PATHS.has(s[1] ?? '')) id = endsAt(2) ? s[2] : null;
   return id != null && YOUTUBE_ID.test(id) ? id : null;
 }
@@ -125,13 +112,13 @@ function youtubeIdentity(id: string | null): EmbedIdentity | null {
  * URLs; an unparsable one is returned unchanged rather than guessed at.
  */
 export function canonicalImageUrl(url: string, base?: string): string {
-  const u = toHttpUrl(url, base);
+  const u = parseHttpUrl(url, base);
   return u === null ? url : canonicalImageOf(u);
 }
 
 /** The image identity of a URL (provider `image`, providerId the canonical URL), or null if not http(s). */
 export function imageIdentity(url: string, base?: string): EmbedIdentity | null {
-  const u = toHttpUrl(url, base);
+  const u = parseHttpUrl(url, base);
   if (u === null) return null;
   const canonicalUrl = canonicalImageOf(u);
   return { provider: 'image', providerId: canonicalUrl, canonicalUrl };
@@ -142,15 +129,13 @@ const HAS_EXT = /\.[A-Za-z0-9]{2,5}$/;
 const FORMAT = /^[A-Za-z0-9]{2,5}$/;
 
 /** Canonical image URL of a parsed URL. */
-export function canonicalImageOf(u: URL): string {
-  if (u.hostname === 'pbs.twimg.com') {
+export function canonicalImageOf(u: HttpUrl): string {
+  if (u.host === 'pbs.twimg.com') {
     // `name.jpg:large`, `name?format=jpg&name=small`, `name.jpg?name=orig` are one image.
-    let path = u.pathname.replace(TWIMG_SIZE_SUFFIX, '');
-    const format = u.searchParams.get('format');
-    if (!HAS_EXT.test(path) && format !== null && FORMAT.test(format)) path += `.${format.toLowerCase()}`;
+    let path = u.path.replace(TWIMG_SIZE_SUFFIX, '');
+    const format = HAS_EXT.test(path) ? null : queryParam(u.search, 'format');
+    if (format !== null && FORMAT.test(format)) path += `.${format.toLowerCase()}`;
     return `https://pbs.twimg.com${path}`;
   }
-  if (u.hash === '') return u.href;
-  const href = u.href;
-  return href.slice(0, href.length - u.hash.length);
+  return u.hash === '' ? u.href : u.href.slice(0, u.href.length - u.hash.length);
 }

@@ -33,7 +33,7 @@ export const CARD_CSS = `
 .ek-card .ek-name-link{display:inline-flex;align-items:center;gap:3px;max-width:100%;min-width:0}
 .ek-card .ek-name{font-weight:700;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .ek-card .ek-verified{width:18px;height:18px;fill:#1d9bf0}
-.ek-card .ek-sub{display:flex;flex-wrap:wrap;gap:0 2px;color:var(--ek-muted);font-size:14px}
+.ek-card .ek-sub{display:flex;flex-wrap:wrap;gap:0;color:var(--ek-muted);font-size:14px}
 .ek-card .ek-handle{color:var(--ek-muted);unicode-bidi:isolate}
 .ek-card .ek-logo{width:22px;height:22px;align-self:flex-start;color:var(--ek-fg)}
 
@@ -54,7 +54,7 @@ export const CARD_CSS = `
 .ek-card .ek-play-large svg{width:28px;height:28px;margin:0}
 
 .ek-card .ek-quote{margin:0 0 12px;padding:10px 12px;border:1px solid var(--ek-border);border-radius:12px;font-size:15px}
-.ek-card .ek-quote-head{display:flex;flex-wrap:wrap;align-items:center;gap:0 2px;color:var(--ek-muted);font-size:14px;margin:0 0 4px;min-width:0}
+.ek-card .ek-quote-head{display:flex;flex-wrap:wrap;align-items:center;gap:0;color:var(--ek-muted);font-size:14px;margin:0 0 4px;min-width:0}
 .ek-card .ek-quote .ek-name{color:var(--ek-fg)}
 .ek-card .ek-quote .ek-text{font-size:15px;margin:0}
 
@@ -71,12 +71,12 @@ export const CARD_CSS = `
 
 .ek-card .ek-foot{display:flex;flex-direction:column;gap:6px;padding-top:10px;border-top:1px solid var(--ek-border);color:var(--ek-muted);font-size:14px}
 .ek-card .ek-meta,.ek-card .ek-status{display:flex;flex-wrap:wrap;align-items:center;gap:4px 6px}
-.ek-card .ek-meta{gap:0 2px}
+.ek-card .ek-meta{gap:0}
 .ek-card .ek-original-link{color:var(--ek-link);font-weight:600}
 .ek-card .ek-archived,.ek-card .ek-note{font-size:13px}
 .ek-card .ek-note{font-style:italic}
 .ek-card .ek-badge{display:inline-flex;align-items:center;gap:4px;padding:1px 8px;border:1px solid var(--ek-badge-border);border-radius:999px;background:var(--ek-badge-bg);color:var(--ek-badge-fg);font-size:12px;font-weight:700;line-height:18px}
 .ek-card .ek-badge::before{content:"";width:6px;height:6px;border-radius:50%;background:currentColor}
-.ek-card .ek-dot{color:var(--ek-muted)}
+.ek-card .ek-dot{margin-inline:3px;color:var(--ek-muted)}
 @media (max-width:420px){.ek-card{padding:12px}.ek-card .ek-text{font-size:16px}.ek-card .ek-video,.ek-card .ek-figure-link{margin:-12px -12px 12px}}
 `;

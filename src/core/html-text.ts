@@ -9,7 +9,15 @@ export function isHtmlSpace(c: number): boolean {
 
 /** Collapses whitespace runs to one space and trims, like rendered inline text. */
 export function collapseSpace(s: string): string {
-  return s.replace(SPACE_RUN, ' ').trim();
+  // Most alt texts and captions are already clean: check before building a new string.
+  let prevSpace = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const space = c === 32;
+    if ((space && prevSpace) || (c !== 32 && isHtmlSpace(c))) return s.replace(SPACE_RUN, ' ').trim();
+    prevSpace = space;
+  }
+  return prevSpace ? s.trim() : s;
 }
 
 const AMP_ENTITY = /&(?:amp;?|#0*38;?|#x0*26;?)/gi;

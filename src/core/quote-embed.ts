@@ -1,6 +1,7 @@
 /** Turns a finished platform blockquote into the post it stands for and the fallback it carries. */
 import type { EmbedIdentity, Fallback } from './model.ts';
-import { identifyPost, normalizeXId, toHttpUrl, xIdentity } from './canonical-url.ts';
+import { identifyPost, normalizeXId, xIdentity } from './canonical-url.ts';
+import { parseHttpUrl } from './http-url.ts';
 import { collapseSpace } from './html-text.ts';
 import type { QuoteContext, QuoteLink } from './quote-context.ts';
 import { blueskyUrlFromAtUri, canonicalizeMastodon } from './social-url.ts';
@@ -19,7 +20,7 @@ export interface QuoteEmbed extends LinkedPost {
 
 /** The post a link points to, if any (`mastodon` only with the markup's word for it). */
 export function identifyLink(href: string, base: string | undefined, mastodon = false): LinkedPost | null {
-  const u = toHttpUrl(href.trim(), base);
+  const u = parseHttpUrl(href.trim(), base);
   if (u === null) return null;
   const identity = mastodon ? canonicalizeMastodon(u) : identifyPost(u);
   return identity === null ? null : { identity, url: u.href };

@@ -3,15 +3,16 @@
  * (handles, slugs, tracking query) wherever the platform's id alone names the post.
  */
 import type { EmbedIdentity, Provider } from './model.ts';
+import { parseHttpUrl, queryParam, type HttpUrl } from './http-url.ts';
 
 function identity(provider: Provider, providerId: string, canonicalUrl: string): EmbedIdentity {
   return { provider, providerId, canonicalUrl };
 }
 
 /** Identity of a Bluesky, Instagram, TikTok, Threads, Reddit or Facebook post URL, else null. */
-export function identifySocialPost(u: URL): EmbedIdentity | null {
-  const host = u.hostname.startsWith('www.') ? u.hostname.slice(4) : u.hostname;
-  const s = u.pathname.split('/');
+export function identifySocialPost(u: HttpUrl): EmbedIdentity | null {
+  const host = u.host.startsWith('www.') ? u.host.slice(4) : u.host;
+  const s = u.path.split('/');
   switch (host) {
     case 'bsky.app':
       return s[1] === 'profile' && s[3] === 'post' ? bluesky(s[2], s[4]) : null;
@@ -115,25 +116,26 @@ function redditPost(rawId: string | undefined, rawComment: string | undefined): 
 const FB_ID = /^(?:\d{5,25}|pfbid[A-Za-z0-9]{20,80})$/;
 const FB_PAGE = /^[A-Za-z0-9.-]{1,80}$/;
 
-function facebook(u: URL, s: string[]): EmbedIdentity | null {
-  const q = u.searchParams;
+function facebook(u: HttpUrl, s: string[]): EmbedIdentity | null {
+  const q = (name: string): string | null => queryParam(u.search, name);
   if (s[1] === 'plugins' && (s[2] === 'post.php' || s[2] === 'video.php')) {
     // The plugin iframe names the post in `href`; one level only, a plugin URL inside is refused.
-    const inner = parseUrl(q.get('href'));
-    const innerPath = inner?.pathname.split('/');
-    return inner !== null && innerPath !== undefined && inner.hostname.endsWith('facebook.com') && innerPath[1] !== 'plugins'
+    const href = q('href');
+    const inner = href === null ? null : parseHttpUrl(href);
+    const innerPath = inner?.path.split('/');
+    return inner != null && innerPath !== undefined && inner.host.endsWith('facebook.com') && innerPath[1] !== 'plugins'
       ? facebook(inner, innerPath)
       : null;
   }
   if (s[1] === 'permalink.php' || s[1] === 'story.php') {
-    const story = q.get('story_fbid');
-    const owner = q.get('id');
+    const story = q('story_fbid');
+    const owner = q('id');
     if (story === null || owner === null || !FB_ID.test(story) || !/^\d{1,25}$/.test(owner)) return null;
     return identity('facebook', `${owner}_${story}`,
       `https://www.facebook.com/permalink.php?story_fbid=${story}&id=${owner}`);
   }
-  if (s[1] === 'photo.php' || s[1] === 'photo') return fbSimple(q.get('fbid'), 'https://www.facebook.com/photo/?fbid=');
-  if (s[1] === 'watch') return fbSimple(q.get('v'), 'https://www.facebook.com/watch/?v=');
+  if (s[1] === 'photo.php' || s[1] === 'photo') return fbSimple(q('fbid'), 'https://www.facebook.com/photo/?fbid=');
+  if (s[1] === 'watch') return fbSimple(q('v'), 'https://www.facebook.com/watch/?v=');
   if (s[1] === 'reel') return fbSimple(s[2] ?? null, 'https://www.facebook.com/reel/');
   const page = s[1];
   if (page === undefined || !FB_PAGE.test(page)) return null;
@@ -157,21 +159,12 @@ const MASTODON_PATH = /^\/(?:@([\w.-]+(?:@[\w.-]+)?)|users\/([\w.-]+)\/statuses)
  * Identity of a Mastodon status URL. Any host can run Mastodon, so this is only asked when the
  * markup says so (`blockquote.mastodon-embed`, `iframe.mastodon-embed`).
  */
-export function canonicalizeMastodon(u: URL): EmbedIdentity | null {
-  const m = MASTODON_PATH.exec(u.pathname);
+export function canonicalizeMastodon(u: HttpUrl): EmbedIdentity | null {
+  const m = MASTODON_PATH.exec(u.path);
   const user = m?.[1] ?? m?.[2];
   const id = m?.[3];
   if (user === undefined || id === undefined) return null;
-  return identity('mastodon', id, `https://${u.host}/@${user.toLowerCase()}/${id}`);
-}
-
-function parseUrl(s: string | null): URL | null {
-  if (s === null) return null;
-  try {
-    return new URL(s);
-  } catch {
-    return null;
-  }
+  return identity('mastodon', id, `https://${u.authority}/@${user.toLowerCase()}/${id}`);
 }
 
 function safeDecode(s: string): string {

@@ -195,7 +195,15 @@ async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<S
   if (!box || box.width < 1 || box.height < 1) throw new BrowserError('not_rendered', `"${req.selector}" has no size`);
   const png = await element.screenshot({ type: 'png', animations: 'disabled', timeout: req.timeoutMs });
   const text = await element.innerText();
-  return { png: new Uint8Array(png), width: Math.round(box.width), height: Math.round(box.height), text, finalUrl: page.url() };
+  // The PNG's own size (IHDR) is what was captured; the CSS size follows from the scale factor.
+  const pixels = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+  return {
+    png: new Uint8Array(png),
+    width: Math.round(pixels.width / req.deviceScaleFactor),
+    height: Math.round(pixels.height / req.deviceScaleFactor),
+    text,
+    finalUrl: page.url(),
+  };
 }
 
 function toBrowserError(error: unknown, req: ScreenshotRequest): BrowserError {

@@ -118,11 +118,11 @@ async function decoding<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ImageError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    if (message.includes('exceeds pixel limit')) throw new ImageError('too_many_pixels', message);
-    if (message.includes('exceeds channel limit')) throw new ImageError('unsupported', message);
-    throw new ImageError('corrupt', message);
+    const reason = message.includes('exceeds pixel limit') ? 'too_many_pixels'
+      : message.includes('exceeds channel limit') ? 'unsupported'
+        : 'corrupt';
+    throw Object.assign(new ImageError(reason, message), { cause: error });
   }
 }
 
