@@ -12,6 +12,8 @@ const HELP = `embedkeep — keeps the social embeds of articles alive
 usage:
   embedkeep serve [--no-worker]            API (and the capture worker) on PORT
   embedkeep worker                         a capture worker alone
+  embedkeep archive URL… | --article FILE.html [--url ARTICLE_URL] [--wait] [--timeout S] [--json]
+                                          archive posts, images or an article (captures here with --wait)
   embedkeep extract FILE [--url URL] [--json]
                                           list the embeds of an article (FILE or - for stdin)
   embedkeep keys create --name N [--scopes archive,read,admin] [--json]
@@ -51,6 +53,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./cli/serve-command.ts')).workerCommand(args, config());
     case 'extract':
       return extractCommand(args);
+    case 'archive':
+      return (await import('./cli/archive-command.ts')).archiveCommand(args, config(), out);
     case 'keys': {
       const { openDatabase, closeDatabase } = await import('./adapters/node/sqlite-database.ts');
       const { SqliteKeyStore } = await import('./adapters/node/sqlite-key-store.ts');

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, startService, type TestService } from '../helpers/start-service.ts';
+import { startUpstream } from '../fixtures/upstream-server.ts';
+import { TWEET_IDS } from '../fixtures/tweets.ts';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/embedkeep.js', import.meta.url).pathname;
@@ -68,5 +70,22 @@ describe('embedkeep CLI', () => {
     const bad = await cli(['keys', 'create', '--name', 'x', '--scopes', 'root'], { DATA_DIR: dataDir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--scopes/);
+  });
+
+  it('archive --wait captures through the local database and reports progress as plain lines', async () => {
+    const upstream = await startUpstream();
+    try {
+      const dataDir = mkdtempSync(join(tmpdir(), 'ek-cli-'));
+      const env = { DATA_DIR: dataDir, SNAPSHOT_DIR: join(dataDir, 'snapshots'), UPSTREAM_OVERRIDES: JSON.stringify(upstream.overrides) };
+      const out = await cli(['archive', 'https://images.example/photo.jpg', `https://x.com/i/status/${TWEET_IDS.tombstone_deleted}`, '--wait', '--json'], env);
+      expect(out.code, out.stderr).toBe(0);
+      const body = JSON.parse(out.stdout) as { embeds: Array<{ provider: string; status: string; availability: string }> };
+      expect(body.embeds.map((e) => [e.provider, e.status, e.availability])).toEqual([['image', 'archived', 'live'], ['x', 'failed', 'deleted']]);
+      expect(out.stderr).toMatch(/^2\/2 done/m);
+      const queued = await cli(['archive', 'https://images.example/photo.png'], env);
+      expect(queued.stdout).toMatch(/1 capture queued/);
+    } finally {
+      await upstream.close();
+    }
   });
 });
