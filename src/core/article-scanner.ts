@@ -9,6 +9,7 @@ import { canonicalImageOf, canonicalize, normalizeXId, xIdentity } from './canon
 import { parseHttpUrl, type HttpUrl } from './http-url.ts';
 import { BareUrlTracker, LINKABLE } from './bare-url-tracker.ts';
 import { embedScriptOfInline, embedScriptOfSrc, isScriptType, MAX_INLINE_LOADER } from './embed-script.ts';
+import { extractedEmbed } from './extracted-embed.ts';
 import { collapseSpace } from './html-text.ts';
 import { isTrackingPixel, isUsableUrl, pickImageUrl, sourceCandidate, type SrcsetCandidate } from './image-source.ts';
 import { QuoteContext } from './quote-context.ts';
@@ -343,9 +344,9 @@ export class ArticleScanner implements Partial<Handler> {
     this.anchor = null;
     const { identity, url } = a.post;
     const range = { start: a.start, end };
-    const link: Occurrence = { kind: 'link', embed: { ...identity, role: 'link', url }, range, attrs: a.attrs };
+    const link: Occurrence = { kind: 'link', embed: extractedEmbed(identity, 'link', url), range, attrs: a.attrs };
     if (a.clean && !a.hasContent && textNamesPost(a.text, identity)) {
-      this.tracker.offerLink({ kind: 'bare-url', embed: { ...identity, role: 'embed', url }, range, attrs: a.attrs }, link);
+      this.tracker.offerLink({ kind: 'bare-url', embed: extractedEmbed(identity, 'embed', url), range, attrs: a.attrs }, link);
     } else {
       this.occurrences.push(link);
       this.tracker.content();
@@ -423,7 +424,7 @@ export class ArticleScanner implements Partial<Handler> {
     if (f === null) return;
     this.iframe = null;
     const { identity, url } = f.post;
-    const occurrence: Occurrence = { kind: 'iframe', embed: { ...identity, role: 'embed', url }, range: { start: f.start, end } };
+    const occurrence: Occurrence = { kind: 'iframe', embed: extractedEmbed(identity, 'embed', url), range: { start: f.start, end } };
     this.occurrences.push(occurrence);
     if (identity.provider === 'mastodon') this.hasMastodon = true;
     if (this.wrapper !== null) this.wrapper.occurrence = occurrence;
@@ -462,7 +463,7 @@ export class ArticleScanner implements Partial<Handler> {
       const { identity, url, fallback, dateLink } = resolved;
       // Unclosed: the post ends with its date link, not with whatever the page puts after it.
       const quoteEnd = isImplied && dateLink !== undefined ? dateLink.range.end : end;
-      const embed: ExtractedEmbed = { ...identity, role: 'embed', url };
+      const embed = extractedEmbed(identity, 'embed', url);
       if (Object.keys(fallback).length > 0) embed.fallback = fallback;
       this.occurrences.push({ kind: 'blockquote', embed, range: { start: q.start, end: quoteEnd } });
       if (identity.provider === 'mastodon') this.hasMastodon = true;
@@ -472,7 +473,7 @@ export class ArticleScanner implements Partial<Handler> {
       const link = q.links[i];
       if (post === null || link === undefined || !LINKABLE.has(post.identity.provider)) return;
       if (post.identity.canonicalUrl === resolved?.identity.canonicalUrl) return;
-      const embed: ExtractedEmbed = { ...post.identity, role: 'link', url: post.url };
+      const embed = extractedEmbed(post.identity, 'link', post.url);
       this.occurrences.push({ kind: 'link', embed, range: link.range, attrs: link.attrs });
     });
   }
@@ -501,7 +502,7 @@ export class ArticleScanner implements Partial<Handler> {
 
 /** Cheap test before parsing a URL: an X status or a YouTube video URL holds one of these. */
 function mayBeLinkablePost(href: string): boolean {
-  return href.indexOf('tatus') !== -1 || href.indexOf('outu') !== -1 || href.indexOf('platform.twitter') !== -1;
+  return href.indexOf('tatus') !== -1 || href.indexOf('outu') !== -1;
 }
 
 /** Link text that is the URL itself, with or without scheme. */

@@ -7,6 +7,7 @@
 import type { Occurrence } from './model.ts';
 import { identifyPost } from './canonical-url.ts';
 import { parseHttpUrl } from './http-url.ts';
+import { extractedEmbed } from './extracted-embed.ts';
 import { decodeUrlEntities, isHtmlSpace } from './html-text.ts';
 
 interface Pending {
@@ -113,7 +114,7 @@ export class BareUrlTracker {
     const identity = u === null ? null : identifyPost(u);
     if (u === null || identity === null || !LINKABLE.has(identity.provider)) return;
     this.pending = {
-      occurrence: { kind: 'bare-url', embed: { ...identity, role: 'embed', url: u.href }, range: { start: s, end: e } },
+      occurrence: { kind: 'bare-url', embed: extractedEmbed(identity, 'embed', u.href), range: { start: s, end: e } },
       otherwise: null,
     };
     this.pendingIsText = true;

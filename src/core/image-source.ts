@@ -9,9 +9,6 @@ export interface SrcsetCandidate {
   density: number;
 }
 
-const WIDTH = /^(\d+)w$/;
-const DENSITY = /^(\d*\.?\d+)x$/;
-
 /** Parses a srcset the way browsers do: commas inside URLs (CDN transforms) are kept, `,` ends a URL only at its end. */
 export function parseSrcset(srcset: string): SrcsetCandidate[] {
   const out: SrcsetCandidate[] = [];
@@ -39,15 +36,12 @@ export function parseSrcset(srcset: string): SrcsetCandidate[] {
       i++;
     }
     if (url === '') continue;
-    let width = 0;
-    let density = 0;
-    for (const d of descriptors.trim().split(/\s+/)) {
-      const w = WIDTH.exec(d);
-      if (w?.[1] !== undefined) width = Number(w[1]);
-      const x = DENSITY.exec(d);
-      if (x?.[1] !== undefined) density = Number(x[1]);
-    }
-    out.push({ url, width, density });
+    const d = descriptors.trim();
+    // One descriptor in practice: "800w" or "2x"; anything odd counts as none.
+    const value = d.length > 1 && /^[\d.]+$/.test(d.slice(0, -1)) ? Number(d.slice(0, -1)) : Number.NaN;
+    const unit = d.charCodeAt(d.length - 1) | 32;
+    const ok = Number.isFinite(value);
+    out.push({ url, width: ok && unit === 119 ? value : 0, density: ok && unit === 120 ? value : 0 });
   }
   return out;
 }

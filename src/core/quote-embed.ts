@@ -1,5 +1,5 @@
 /** Turns a finished platform blockquote into the post it stands for and the fallback it carries. */
-import type { EmbedIdentity, Fallback } from './model.ts';
+import type { EmbedIdentity, Fallback, Provider } from './model.ts';
 import { identifyPost, normalizeXId, xIdentity } from './canonical-url.ts';
 import { parseHttpUrl } from './http-url.ts';
 import { collapseSpace } from './html-text.ts';
@@ -26,9 +26,20 @@ export function identifyLink(href: string, base: string | undefined, mastodon = 
   return identity === null ? null : { identity, url: u.href };
 }
 
+// What every post URL of a quote's own platform contains; X and YouTube links are always looked at.
+// Hashtag, mention and t.co links — most links in a quote — are then skipped without parsing.
+const POST_HINT: Partial<Record<Provider, string>> = {
+  bluesky: '/post/', instagram: 'instagr', tiktok: 'tiktok', threads: 'threads', reddit: 'redd', facebook: 'facebook',
+};
+
 /** Resolves each link of the quote once; index-aligned with `q.links`. */
 export function identifyQuoteLinks(q: QuoteContext, base: string | undefined): Array<LinkedPost | null> {
-  return q.links.map((l) => identifyLink(l.href, base, q.provider === 'mastodon'));
+  const mastodon = q.provider === 'mastodon';
+  const hint = POST_HINT[q.provider];
+  return q.links.map(({ href }) =>
+    mastodon || href.indexOf('tatus') !== -1 || href.indexOf('outu') !== -1 || (hint !== undefined && href.indexOf(hint) !== -1)
+      ? identifyLink(href, base, mastodon)
+      : null);
 }
 
 export function resolveQuote(q: QuoteContext, links: Array<LinkedPost | null>, base: string | undefined): QuoteEmbed | null {

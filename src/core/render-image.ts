@@ -1,5 +1,5 @@
 import type { ImageView, RenditionView } from './embed-view.ts';
-import { escapeAttr } from './escape-html.ts';
+import { escapeAttr, safeHref } from './escape-html.ts';
 import { thumbhashDataUrl } from './thumbhash-data-url.ts';
 
 export interface ImageOptions {
@@ -23,20 +23,28 @@ const srcset = (list: RenditionView[]) => list.map((r) => `${r.url} ${r.width}w`
  * the bytes arrive.
  */
 export function renderImage(image: ImageView, options: ImageOptions): string {
-  const avif = image.renditions.filter((r) => r.format === 'avif').sort(bySize);
-  const webp = image.renditions.filter((r) => r.format === 'webp').sort(bySize);
-  const universal = webp.length ? webp : image.renditions.filter((r) => r.format === 'png').sort(bySize);
+  // Model URLs are ours, but an image URL is still never emitted unless it is plain http(s).
+  const original = safeHref(image.url);
+  const renditions = image.renditions.flatMap((r) => {
+    const url = safeHref(r.url);
+    return url && r.width > 0 ? [{ ...r, url }] : [];
+  });
+  const avif = renditions.filter((r) => r.format === 'avif').sort(bySize);
+  const webp = renditions.filter((r) => r.format === 'webp').sort(bySize);
+  const universal = webp.length ? webp : renditions.filter((r) => r.format === 'png').sort(bySize);
   const largest = universal.at(-1);
+  const src = largest?.url ?? original;
+  if (src === undefined) return '';
   const candidates = [...universal];
   // The original joins the candidates when it is sharper than every rendition, so 2x screens can use it.
-  if (largest && image.width && image.width > largest.width) {
-    candidates.push({ url: image.url, format: 'original', width: image.width, height: image.height ?? largest.height });
+  if (original && largest && image.width && image.width > largest.width) {
+    candidates.push({ url: original, format: 'original', width: image.width, height: image.height ?? largest.height });
   }
-  const size = options.size ?? dimensions(image, largest);
+  const size = options.size ?? dimensions(image, renditions);
   const placeholder = image.placeholder ? thumbhashDataUrl(image.placeholder) : undefined;
   const attrs = [
     `class="${escapeAttr(options.className)}"`,
-    `src="${escapeAttr(largest?.url ?? image.url)}"`,
+    `src="${escapeAttr(src)}"`,
     candidates.length ? `srcset="${escapeAttr(srcset(candidates))}"` : '',
     candidates.length ? `sizes="${escapeAttr(options.sizes)}"` : '',
     `width="${Math.round(size.width)}"`,
@@ -51,8 +59,8 @@ export function renderImage(image: ImageView, options: ImageOptions): string {
   return `<picture><source type="image/avif" srcset="${escapeAttr(srcset(avif))}" sizes="${escapeAttr(options.sizes)}">${img}</picture>`;
 }
 
-function dimensions(image: ImageView, largest: RenditionView | undefined): { width: number; height: number } {
+function dimensions(image: ImageView, renditions: RenditionView[]): { width: number; height: number } {
   if (image.width && image.height) return { width: image.width, height: image.height };
-  const any = largest ?? [...image.renditions].sort(bySize).at(-1);
+  const any = [...renditions].sort(bySize).at(-1);
   return any ? { width: any.width, height: any.height } : UNKNOWN_SIZE;
 }

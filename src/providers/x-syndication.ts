@@ -81,7 +81,8 @@ export function toPostData(json: Json): PostData | undefined {
   const user = isObject(json.user) ? json.user : undefined;
   const handle = str(user?.screen_name);
   if (text === undefined || !str(json.id_str) || !handle) return undefined;
-  const chars = Array.from(text);
+  // X escapes &, < and > in `text`; its indices count the unescaped characters.
+  const chars = Array.from(text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
   const range = Array.isArray(json.display_text_range) ? json.display_text_range : [];
   const start = num(range[0]) ?? 0;
   const end = Math.min(num(range[1]) ?? chars.length, chars.length);

@@ -4,11 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright';
 import sharp from 'sharp';
 import type { CardModel } from '../../src/core/card-model.ts';
+import { CARD_CSS, renderCard } from '../../src/core/render-card.ts';
 import { renderCardPage } from '../../src/core/render-card-page.ts';
 import { cardModels, CJK_TEXT, IMAGES, RTL_TEXT } from '../fixtures/card-models.ts';
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 const TYPES = { jpeg: 'image/jpeg', webp: 'image/webp', avif: 'image/avif', png: 'image/png' } as const;
+
+/** A news site's stylesheet at its most careless: element selectors that would wreck a naive card. */
+const HOSTILE_CSS = `body{font-family:Georgia,serif;color:#222} article{padding:40px;background:#fee}
+p{margin:60px 0;color:red;font-size:30px;text-transform:uppercase} a{color:red;text-decoration:underline wavy;font-weight:900}
+img{border:10px solid red;padding:10px;max-width:50%;height:300px;float:right} blockquote{margin:80px;font-style:italic}
+header,footer{background:yellow;position:relative;top:30px} span{letter-spacing:4px} time{display:none}`;
 
 let server: http.Server;
 let browser: Browser;
@@ -40,6 +47,12 @@ beforeAll(async () => {
     if (card && models[card[1]!]) {
       const html = renderCardPage(models[card[1]!]!, { oembedUrl: `${base()}/oembed?url=${encodeURIComponent(models[card[1]!]!.canonicalUrl)}` });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+      return;
+    }
+    const inArticle = /^\/article\/(\w+)$/.exec(path);
+    if (inArticle && models[inArticle[1]!]) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><meta charset="utf-8"><style>${HOSTILE_CSS}${CARD_CSS}</style>`
+        + `<article class="post"><p>Before the embed.</p>${renderCard(models[inArticle[1]!]!, { mode: 'static' })}</article>`);
       return;
     }
     const blob = /^\/v1\/blobs\/(.+)$/.exec(path)?.[1] ?? '';
@@ -125,6 +138,31 @@ describe('card page in Chromium', () => {
       }
       await context.close();
     }
+  });
+
+  it('the article\'s own CSS does not reach into the card', async () => {
+    const context = await browser.newContext({ viewport: { width: 700, height: 1200 } });
+    const page = await context.newPage();
+    await page.goto(`${base()}/article/live`);
+    await page.waitForFunction(() => [...document.images].every((img) => img.complete));
+    const styles = await page.evaluate(() => {
+      const get = (sel: string) => getComputedStyle(document.querySelector(`[data-embedkeep-id] ${sel}`)!);
+      return {
+        text: { color: get('.ek-text').color, margin: get('.ek-text').marginTop, transform: get('.ek-text').textTransform, font: get('.ek-text').fontFamily },
+        link: { color: get('.ek-entity').color, weight: get('.ek-entity').fontWeight },
+        img: { border: get('.ek-media-img').borderTopWidth, float: get('.ek-media-img').cssFloat, padding: get('.ek-media-img').paddingTop },
+        head: { bg: get('.ek-head').backgroundColor, top: get('.ek-head').top },
+        time: get('time').display,
+      };
+    });
+    expect(styles.text).toEqual({ color: 'rgb(15, 20, 25)', margin: '0px', transform: 'none', font: expect.stringMatching(/^system-ui/) });
+    expect(styles.link.color).not.toBe('rgb(255, 0, 0)');
+    expect(styles.link.weight).not.toBe('900');
+    expect(styles.img).toEqual({ border: '0px', float: 'none', padding: '0px' });
+    expect(styles.head).toEqual({ bg: 'rgba(0, 0, 0, 0)', top: 'auto' });
+    expect(styles.time).not.toBe('none');
+    await page.locator('article.post').screenshot({ path: '/tmp/card-live-in-article.png' });
+    await context.close();
   });
 
   it('a narrow viewport keeps the card inside the screen', async () => {

@@ -68,7 +68,7 @@ describe('renderCard', () => {
     const text = byClass('ek-text')[0]!;
     expect(text.attribs).toMatchObject({ dir: 'auto', lang: 'en' });
     // The flag before the mention is two code points and four UTF-16 units: offsets must stay right.
-    expect(DomUtils.getInnerHTML(text)).toBe('🇷🇺 Negotiations between Lavrov and '
+    expect(DomUtils.getInnerHTML(text, { encodeEntities: 'utf8' })).toBe('🇷🇺 Negotiations between Lavrov and '
       + `<a class="ek-entity ek-entity-mention" href="https://x.com/MfaEgypt" ${rel}>@MfaEgypt</a> on `
       + `<a class="ek-entity ek-entity-hashtag" href="https://x.com/hashtag/Gaza" ${rel}>#Gaza</a> began in Moscow: `
       + `<a class="ek-entity ek-entity-url" href="https://news.example/world/lavrov-talks" ${rel}>news.example/world/lavrov…</a>\nMore soon.`);
@@ -84,7 +84,7 @@ describe('renderCard', () => {
     const sources = all('source');
     expect(sources).toHaveLength(3);
     expect(sources[1]!.attribs).toMatchObject({ type: 'image/avif', srcset: `${BASE}/v1/blobs/photo-1-640.avif 640w, ${BASE}/v1/blobs/photo-1-1024.avif 1024w` });
-    expect(DomUtils.getParent(sources[1]!)?.name).toBe('picture');
+    expect((DomUtils.getParent(sources[1]!) as Element).name).toBe('picture');
     expect(byClass('ek-media-2')).toHaveLength(1);
     const quote = all('blockquote')[0]!;
     expect(quote.attribs.cite).toBe('https://x.com/MfaEgypt/status/1726900000000000000');
@@ -174,7 +174,7 @@ describe('renderCard', () => {
     const { html, els, byClass } = render(hostile);
     expectSafeCard(hostile);
     expect(html).toContain('data-embedkeep-id="x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
-    expect(DomUtils.getInnerHTML(byClass('ek-text')[0]!)).toBe('<span class="ek-entity ek-entity-url">&lt;b&gt;x&lt;/b&gt;</span> src=x onerror=alert(1)&gt;');
+    expect(DomUtils.getInnerHTML(byClass('ek-text')[0]!, { encodeEntities: 'utf8' })).toBe('<span class="ek-entity ek-entity-url">&lt;b&gt;x&lt;/b&gt;</span> src=x onerror=alert(1)&gt;');
     expect(html).toContain('<span class="ek-name" dir="auto">&lt;img src=x onerror=alert(1)&gt;</span>');
     expect(html).toContain('alt="&quot; onerror=&quot;alert(6)"');
     expect(html).toContain('@&quot;&gt;&lt;svg onload=alert(3)&gt;');
