@@ -5,7 +5,7 @@ import type { ServiceMetrics } from './metrics.ts';
 import type { Availability, CaptureStatus } from './model.ts';
 import { keepImage } from './keep-image.ts';
 import type {
-  ArticleStore, BlobStore, Browser, CaptureRecord, CaptureStore, Clock, EmbedRecord, Fetcher, ImageProcessor, LayerResult,
+  ArticleStore, BlobStore, Browser, CaptureRecord, CaptureStore, Clock, EmbedRecord, Fetcher, ImageProcessor, LayerResult, Queue,
 } from '../ports.ts';
 import { RetryLater, UpstreamStatusError, type CaptureContext, type CaptureOutcome, type KeptImage, type ProviderDefinition } from '../providers/provider.ts';
 
@@ -20,7 +20,12 @@ export interface CaptureDeps {
   logger: Logger;
   metrics: ServiceMetrics;
   providers: Partial<Record<EmbedRecord['provider'], ProviderDefinition>>;
+  queue: Queue;
 }
+
+export const RENDITIONS_JOB = 'renditions';
+/** After every capture: renditions wait behind publish-time captures (priority 0) and re-captures. */
+const RENDITIONS_PRIORITY = 20;
 
 export type CaptureResult =
   | { kind: 'saved'; status: CaptureStatus; availability: Availability; captureId: string }
@@ -53,8 +58,10 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
   const errors: unknown[] = [];
   const provider = deps.providers[embed.provider];
 
+  const kept = new Set<string>();
   const storeImage = async (bytes: Uint8Array, url: string, kind: KeptImage['kind'], alt?: string): Promise<KeptImage> => {
-    const meta = await keepImage(bytes, deps);
+    const meta = await keepImage(bytes, deps, { renditions: false });
+    kept.add(meta.sha256);
     return { kind, sha256: meta.sha256, originalUrl: url, ...(alt ? { alt } : {}), contentType: meta.contentType, width: meta.width ?? 0, height: meta.height ?? 0 };
   };
   const ctx: CaptureContext = {
@@ -87,7 +94,8 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
     },
     keepImageBytes: storeImage,
     async keepScreenshot(shot) {
-      const meta = await keepImage(shot.png, deps);
+      const meta = await keepImage(shot.png, deps, { renditions: false });
+      kept.add(meta.sha256);
       return { sha256: meta.sha256, width: shot.width, height: shot.height };
     },
     async keepRaw(bytes, contentType) {
@@ -118,17 +126,17 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
     }
   }
 
-  const kept = Boolean(outcome.data || outcome.screenshot || outcome.media.length);
+  const keptSomething = Boolean(outcome.data || outcome.screenshot || outcome.media.length);
   const failed = layers.filter((l) => !l.ok);
   // A transient failure (network, a browser crash) is worth a whole new attempt while attempts remain.
   if (!rateLimited && !options.finalAttempt && errors.some(isTransient)) {
     return { kind: 'retry', afterMs: 0, reason: failed.map((l) => `${l.layer}: ${l.error}`).join('; ') };
   }
   let availability = outcome.availability;
-  if (availability === 'unknown' && !kept && errors.length) {
+  if (availability === 'unknown' && !keptSomething && errors.length) {
     availability = errors.some((e) => e instanceof EgressError && (e.reason === 'blocked_address' || e.reason === 'bad_url')) ? 'blocked' : 'error';
   }
-  const status: CaptureStatus = kept
+  const status: CaptureStatus = keptSomething
     ? (failed.length ? 'partial' : 'archived')
     : (embed.fallback?.text || embed.fallback?.authorHandle ? 'partial' : 'failed');
 
@@ -149,6 +157,9 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
     durationMs: Math.round(performance.now() - t0),
   };
   await deps.captures.saveCapture(capture);
+  for (const sha256 of kept) {
+    await deps.queue.enqueue({ kind: RENDITIONS_JOB, payload: { sha256 }, dedupKey: `renditions:${sha256}`, priority: RENDITIONS_PRIORITY });
+  }
   deps.metrics.captures.inc({ provider: embed.provider, status });
   deps.metrics.captureDuration.observe(capture.durationMs / 1000, { provider: embed.provider });
   deps.logger.info('captured', { embedId: embed.id, provider: embed.provider, status, availability, ms: capture.durationMs, ...(capture.error ? { error: capture.error } : {}) });

@@ -1,6 +1,7 @@
-import { captureEmbed, recordGiveUp, type CaptureDeps } from './capture-embed.ts';
+import { captureEmbed, recordGiveUp, RENDITIONS_JOB, type CaptureDeps } from './capture-embed.ts';
+import { addRenditions } from './keep-image.ts';
 import { CAPTURE_JOB, queueCaptures } from './ingest.ts';
-import type { Job, Queue } from '../ports.ts';
+import type { Job } from '../ports.ts';
 
 export interface WorkerOptions {
   owner: string;
@@ -31,7 +32,7 @@ export class CaptureWorker {
   private loop: Promise<void> | undefined;
   private readonly o: Required<WorkerOptions>;
 
-  constructor(private readonly deps: CaptureDeps & { queue: Queue }, options: WorkerOptions) {
+  constructor(private readonly deps: CaptureDeps, options: WorkerOptions) {
     this.o = { leaseMs: DEFAULT_LEASE_MS, pollMs: 500, backoffMs: 1_000, maxBackoffMs: 10 * 60_000, random: Math.random, ...options };
   }
 
@@ -110,6 +111,11 @@ export class CaptureWorker {
     const { queue, logger, metrics } = this.deps;
     const finalAttempt = job.attempts >= job.maxAttempts;
     try {
+      if (job.kind === RENDITIONS_JOB) {
+        await addRenditions((job.payload as { sha256: string }).sha256, this.deps);
+        await queue.complete(job.id, this.o.owner);
+        return;
+      }
       if (job.kind !== CAPTURE_JOB) throw new Error(`unknown job kind ${job.kind}`);
       const { embedId } = job.payload as { embedId: string };
       const result = await captureEmbed(embedId, this.deps, { finalAttempt });

@@ -121,14 +121,20 @@ export function buildEmbedView(src: EmbedViewSources, baseUrl: string): EmbedVie
   }) as EmbedView;
 }
 
-/** Gathers everything an embed view needs from the stores, in a fixed number of queries. */
-export async function loadEmbedViews(ids: string[], stores: { articles: ArticleStore; captures: CaptureStore }, baseUrl: string): Promise<EmbedView[]> {
+type Stores = { articles: ArticleStore; captures: CaptureStore };
+
+/** Gathers what views and cards of these embeds need from the stores, a few queries per embed. */
+export async function loadEmbedSources(ids: string[], stores: Stores): Promise<EmbedViewSources[]> {
   const embeds = await stores.articles.getEmbeds(ids);
   return Promise.all(embeds.map(async (embed) => {
     const [captures, checks] = await Promise.all([stores.captures.listCaptures(embed.id), stores.captures.listChecks(embed.id)]);
     const kept = keptCapture(embed, captures);
     const shas = [...(kept?.screenshot ? [kept.screenshot.sha256] : []), ...(kept?.media ?? []).map((m) => m.sha256)];
     const [metas, renditions] = await Promise.all([stores.captures.getBlobs(shas), stores.captures.listRenditions(shas)]);
-    return buildEmbedView({ embed, captures, checks, blobs: new Map(metas.map((m) => [m.sha256, m])), renditions }, baseUrl);
+    return { embed, captures, checks, blobs: new Map(metas.map((m) => [m.sha256, m])), renditions };
   }));
+}
+
+export async function loadEmbedViews(ids: string[], stores: Stores, baseUrl: string): Promise<EmbedView[]> {
+  return (await loadEmbedSources(ids, stores)).map((src) => buildEmbedView(src, baseUrl));
 }

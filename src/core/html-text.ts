@@ -9,15 +9,13 @@ export function isHtmlSpace(c: number): boolean {
 
 /** Collapses whitespace runs to one space and trims, like rendered inline text. */
 export function collapseSpace(s: string): string {
+  const t = s.trim();
   // Most alt texts and captions are already clean: check before building a new string.
-  let prevSpace = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const space = c === 32;
-    if ((space && prevSpace) || (c !== 32 && isHtmlSpace(c))) return s.replace(SPACE_RUN, ' ').trim();
-    prevSpace = space;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 32 ? t.charCodeAt(i + 1) === 32 : isHtmlSpace(c)) return t.replace(SPACE_RUN, ' ');
   }
-  return prevSpace ? s.trim() : s;
+  return t;
 }
 
 const AMP_ENTITY = /&(?:amp;?|#0*38;?|#x0*26;?)/gi;

@@ -16,12 +16,14 @@ const ENCODE_PARALLELISM = 2;
  */
 export async function keepImage(
   bytes: Uint8Array,
-  deps: { images: ImageProcessor; blobs: BlobStore; captures: CaptureStore },
+  deps: ImageDeps,
+  options: { renditions?: boolean } = {},
 ): Promise<BlobMeta> {
+  const withRenditions = options.renditions ?? true;
   const sha256 = await sha256Hex(bytes);
   const [stored] = await deps.captures.getBlobs([sha256]);
-  const kept = await deps.captures.listRenditions([sha256]);
-  if (stored?.width !== undefined && missingTargets(stored.width, kept).length === 0) return stored;
+  const kept = withRenditions ? await deps.captures.listRenditions([sha256]) : [];
+  if (stored?.width !== undefined && (!withRenditions || missingTargets(stored.width, kept).length === 0)) return stored;
 
   const info = await deps.images.probe(bytes);
   const placeholder = await deps.images.placeholder(bytes);
@@ -30,8 +32,26 @@ export async function keepImage(
   // Metadata goes in after the bytes and before the renditions that reference it, so a crash at any
   // point leaves a state the next call recognises as incomplete.
   await deps.captures.putBlobs([meta]);
+  if (withRenditions) await encodeMissing(bytes, sha256, info.width, kept, deps);
+  return meta;
+}
 
-  await forEachLimited(missingTargets(info.width, kept), ENCODE_PARALLELISM, async (target) => {
+/**
+ * Adds the renditions a kept image still lacks. Captures keep images without renditions (AVIF is
+ * slow) and leave this to a later, lower-priority job. False when no such image is kept.
+ */
+export async function addRenditions(sha256: string, deps: ImageDeps): Promise<boolean> {
+  const [stored] = await deps.captures.getBlobs([sha256]);
+  const bytes = stored?.width === undefined ? null : await deps.blobs.get(sha256);
+  if (!stored || stored.width === undefined || !bytes) return false;
+  await encodeMissing(bytes, sha256, stored.width, await deps.captures.listRenditions([sha256]), deps);
+  return true;
+}
+
+type ImageDeps = { images: ImageProcessor; blobs: BlobStore; captures: CaptureStore };
+
+async function encodeMissing(bytes: Uint8Array, sha256: string, width: number, kept: RenditionRecord[], deps: ImageDeps): Promise<void> {
+  await forEachLimited(missingTargets(width, kept), ENCODE_PARALLELISM, async (target) => {
     const rendition = await deps.images.render(bytes, target);
     const put = await deps.blobs.put(rendition.bytes);
     await deps.captures.putBlobs([{
@@ -41,7 +61,6 @@ export async function keepImage(
       sourceSha256: sha256, format: target.format, width: rendition.width, height: rendition.height, sha256: put.sha256,
     }]);
   });
-  return meta;
 }
 
 /** The renditions an image of this width should have and does not, slowest encodes first. */

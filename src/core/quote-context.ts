@@ -13,6 +13,8 @@ export interface QuoteLink {
   /** Where the link's text stands in `QuoteContext.tail` (links outside the post text). */
   tailStart: number;
   tailEnd: number;
+  /** Lines of post text before the link: a date link ends the post even when the quote is left open. */
+  textLines: number;
 }
 
 export class QuoteContext {
@@ -44,10 +46,8 @@ export class QuoteContext {
 
   openParagraph(depth: number): void {
     if (this.textDepth !== 0) return;
-    if (this.lines.length > 0 || this.line !== '') {
-      this.lines.push(this.line, '');
-      this.line = '';
-    }
+    this.flushLine();
+    if (this.lines.length > 0) this.lines.push('');
     this.textDepth = depth;
   }
 
@@ -63,7 +63,7 @@ export class QuoteContext {
   openLink(href: string, start: number, attrs: AttrSpan[], depth: number): void {
     this.link = {
       href, text: '', inText: this.textDepth !== 0, range: { start, end: start }, attrs,
-      tailStart: this.tail.length, tailEnd: this.tail.length,
+      tailStart: this.tail.length, tailEnd: this.tail.length, textLines: this.lines.length + (this.line === '' ? 0 : 1),
     };
     this.linkDepth = depth;
   }
@@ -77,17 +77,26 @@ export class QuoteContext {
       this.link = null;
       this.linkDepth = 0;
     }
-    if (depth === this.textDepth) this.textDepth = 0;
+    if (depth === this.textDepth) {
+      this.flushLine();
+      this.textDepth = 0;
+    }
   }
 
-  /** The post text: whitespace collapsed per line, `<br>` kept as newlines, no blank lines at the ends. */
-  postText(): string {
-    const lines = this.line === '' ? this.lines : [...this.lines, this.line];
-    const out = lines.map(collapseSpace);
+  /** The post text (its first `lines` lines): whitespace collapsed per line, `<br>` kept as newlines, no blank lines at the ends. */
+  postText(lines = Number.POSITIVE_INFINITY): string {
+    this.flushLine();
+    const out = this.lines.slice(0, lines).map(collapseSpace);
     let from = 0;
     let to = out.length;
     while (from < to && out[from] === '') from++;
     while (to > from && out[to - 1] === '') to--;
     return out.slice(from, to).join('\n').replace(/\n{3,}/g, '\n\n');
+  }
+
+  private flushLine(): void {
+    if (this.line === '') return;
+    this.lines.push(this.line);
+    this.line = '';
   }
 }

@@ -81,7 +81,7 @@ export function resolveQuote(q: QuoteContext, links: Array<LinkedPost | null>, b
     case 'threads': {
       const attr = q.provider === 'mastodon' ? a['data-embed-url'] : a['data-text-post-permalink'];
       const post = fromAttr(attr, base, q.provider === 'mastodon') ?? firstOf(links, q.provider);
-      return post === null ? null : { ...post, fallback: compact({ authorHandle: handleInPath(post.identity.canonicalUrl) ?? handleInPath(post.url) }) };
+      return post === null ? null : { ...post, fallback: compact({ authorHandle: handleInPath(post.url) ?? handleInPath(post.identity.canonicalUrl) }) };
     }
     case 'reddit': {
       const i = links.findIndex((l) => l?.identity.provider === 'reddit');
@@ -135,7 +135,7 @@ function bylineEmbed(q: QuoteContext, identity: EmbedIdentity, date: DateLink | 
   const byline = byDate ? q.tail.slice(0, date.link.tailStart) : q.tail;
   const m = BYLINE.exec(byline) ?? BYLINE_NO_DASH.exec(byline);
   const handle = m?.groups?.handle;
-  let text = q.postText();
+  let text = q.postText(byDate ? date.link.textLines : undefined);
   // A CMS that strips the <p> leaves the text in front of the byline.
   if (text === '' && m?.groups?.before !== undefined) text = collapseSpace(m.groups.before);
   const fallback = compact({

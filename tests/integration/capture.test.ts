@@ -52,8 +52,14 @@ beforeAll(async () => {
   svc = await startService({ UPSTREAM_OVERRIDES: JSON.stringify(upstream.overrides), CAPTURE_CONCURRENCY: '2' }, { worker: true });
   const res = await svc.api('/v1/archive?wait=120', json({ article: { url: 'https://news.example/2024/test', html: article() } }));
   expect(res.status).toBe(200);
-  embeds = ((await res.json()) as { embeds: Embed[] }).embeds;
-}, 180_000);
+  const first = ((await res.json()) as { embeds: Embed[] }).embeds;
+  // Renditions are encoded by lower-priority jobs after the captures.
+  await waitFor(async () => {
+    const q = await svc.runtime.deps.queue.stats();
+    return q.queued + q.leased === 0 ? true : undefined;
+  }, 120_000, 'the rendition jobs');
+  embeds = await Promise.all(first.map(async (e) => (await svc.api(`/v1/embeds/${e.id}`)).json() as Promise<Embed>));
+}, 240_000);
 
 afterAll(async () => {
   await svc?.close();
