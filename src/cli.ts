@@ -14,6 +14,8 @@ usage:
   embedkeep worker                         a capture worker alone
   embedkeep archive URL… | --article FILE.html [--url ARTICLE_URL] [--wait] [--timeout S] [--json]
                                           archive posts, images or an article (captures here with --wait)
+  embedkeep render FILE.html [--url ARTICLE_URL] [--mode static|enhance]
+                                          the article rewritten from the archive, on stdout
   embedkeep extract FILE [--url URL] [--json]
                                           list the embeds of an article (FILE or - for stdin)
   embedkeep keys create --name N [--scopes archive,read,admin] [--json]
@@ -53,6 +55,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('./cli/serve-command.ts')).workerCommand(args, config());
     case 'extract':
       return extractCommand(args);
+    case 'render':
+      return (await import('./cli/render-command.ts')).renderCommand(args, config(), (text) => process.stdout.write(text));
     case 'archive':
       return (await import('./cli/archive-command.ts')).archiveCommand(args, config(), out);
     case 'keys': {

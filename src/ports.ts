@@ -178,6 +178,8 @@ export interface ArticleStore {
   getEmbeds(ids: string[]): Promise<EmbedRecord[]>;
   findEmbed(canonicalUrl: string): Promise<EmbedRecord | null>;
   /** Embeds by status in id order, paged by `afterId`: for sweeps (re-queue after a crash, audits). */
+  /** Marks embeds as changed (their renditions arrived): cached renders of them are stale. */
+  touchEmbeds(ids: string[]): Promise<void>;
   /** Moves `failed` embeds back to `pending` before they are queued again. */
   markPending(ids: string[]): Promise<void>;
   listEmbeds(filter: { status?: CaptureStatus[]; limit?: number; afterId?: string }): Promise<EmbedRecord[]>;

@@ -6,7 +6,7 @@
 import { Parser, type Handler, type ParserOptions } from 'htmlparser2';
 import type { AttrSpan, EmbedIdentity, ExtractedEmbed, Occurrence, Provider, Range, ScanResult } from './model.ts';
 import { canonicalImageOf, canonicalize, normalizeXId, xIdentity } from './canonical-url.ts';
-import { parseHttpUrl, type HttpUrl } from './http-url.ts';
+import { parseHttpUrl, resolveUrl, type HttpUrl } from './http-url.ts';
 import { BareUrlTracker, LINKABLE } from './bare-url-tracker.ts';
 import { embedScriptOfInline, embedScriptOfSrc, isScriptType, MAX_INLINE_LOADER } from './embed-script.ts';
 import { extractedEmbed } from './extracted-embed.ts';
@@ -31,12 +31,16 @@ const QUOTE_CLASSES: ReadonlyArray<readonly [string, Provider]> = [
 ];
 const IFRAME_SRC_ATTRS = ['src', 'data-src', 'data-lazy-src'] as const;
 
-interface AnchorState { start: number; depth: number; post: LinkedPost; attrs: AttrSpan[]; text: string; clean: boolean; hasContent: boolean }
+interface AnchorState {
+  start: number; depth: number; post: LinkedPost; attrs: AttrSpan[]; text: string; clean: boolean; hasContent: boolean;
+  /** Start of the first block inside: an unclosed link ends there rather than swallowing paragraphs. */
+  blockStart: number;
+}
 interface FigureState { depth: number; captionDepth: number; caption: string; images: ExtractedEmbed[] }
 interface SourceState { range: Range; attrs: AttrSpan[]; candidate: SrcsetCandidate | undefined }
 interface PictureState { depth: number; sources: SourceState[]; embed: ExtractedEmbed | null }
 interface WrapperState { start: number; depth: number; elements: number; text: boolean; occurrence: Occurrence | null }
-interface ScriptState { start: number; provider: Provider | null; inline: boolean; text: string }
+interface ScriptState { start: number; provider: Provider | null; inline: boolean; text: string; authority: string }
 
 /**
  * htmlparser2 keeps its open-element stack with `unshift`/`indexOf`, quadratic in the depth: 100k
@@ -69,13 +73,13 @@ export class ArticleScanner implements Partial<Handler> {
   private readonly parser: Parser;
   private readonly occurrences: Occurrence[] = [];
   private readonly scripts: Range[] = [];
-  /** Bare `/embed.js` scripts: Mastodon's only if the page has a Mastodon embed. */
-  private readonly maybeMastodonScripts: Range[] = [];
+  /** Bare `/embed.js` scripts: Mastodon's only if a Mastodon embed of the same instance is on the page. */
+  private readonly maybeMastodonScripts: Array<{ range: Range; authority: string }> = [];
+  private readonly mastodonAuthorities = new Set<string>();
   private readonly tracker: BareUrlTracker;
   private readonly articleUrl: string | undefined;
   private baseUrl: string | undefined;
   private baseSeen = false;
-  private hasMastodon = false;
 
   private rawDepth = 0;
   private inertDepth = 0;
@@ -112,7 +116,9 @@ export class ArticleScanner implements Partial<Handler> {
     this.parser.end(this.html);
     const byStart = (a: Range, b: Range): number => a.start - b.start;
     this.occurrences.sort((a, b) => byStart(a.range, b.range));
-    if (this.hasMastodon) this.scripts.push(...this.maybeMastodonScripts);
+    for (const { range, authority } of this.maybeMastodonScripts) {
+      if (this.mastodonAuthorities.has(authority)) this.scripts.push(range);
+    }
     this.scripts.sort(byStart);
     const result: ScanResult = { occurrences: this.occurrences, scripts: this.scripts };
     if (this.baseUrl !== undefined) result.baseUrl = this.baseUrl;
@@ -172,8 +178,9 @@ export class ArticleScanner implements Partial<Handler> {
     if (this.quote === null && this.anchor === null && this.otherLinkDepth === 0) {
       if ((info & BLOCK) !== 0) this.tracker.boundary();
       else if ((info & CONTENT) !== 0) this.tracker.content();
-    } else if (this.anchor !== null && (info & CONTENT) !== 0) {
-      this.anchor.hasContent = true;
+    } else if (this.anchor !== null) {
+      if ((info & CONTENT) !== 0) this.anchor.hasContent = true;
+      if ((info & BLOCK) !== 0 && this.anchor.blockStart < 0) this.anchor.blockStart = start;
     }
     switch (code) {
       case A: return this.openAnchor(attribs, start, depth);
@@ -260,7 +267,7 @@ export class ArticleScanner implements Partial<Handler> {
       if (depth === this.quote.depth) this.closeQuote(end, isImplied);
       else this.quote.closeElement(depth, end);
     } else if (this.anchor !== null && depth === this.anchor.depth) {
-      this.closeAnchor(end);
+      this.closeAnchor(isImplied && this.anchor.blockStart >= 0 ? this.anchor.blockStart : end);
     }
     if (depth === this.otherLinkDepth) this.otherLinkDepth = 0;
     if (this.caption !== null && depth === this.caption.captionDepth) {
@@ -307,10 +314,7 @@ export class ArticleScanner implements Partial<Handler> {
   }
 
   private resolve(raw: string): HttpUrl | null {
-    const url = raw.trim();
-    if (this.baseUrl !== undefined) return parseHttpUrl(url, this.baseUrl);
-    // No base: only absolute URLs, and protocol-relative ones as the https page they would load in.
-    return parseHttpUrl(url.startsWith('//') ? `https:${url}` : url);
+    return resolveUrl(raw, this.baseUrl);
   }
 
   private openBase(attribs: Record<string, string>): void {
@@ -335,7 +339,7 @@ export class ArticleScanner implements Partial<Handler> {
       return;
     }
     const clean = this.tracker.blockIsClean();
-    this.anchor = { start, depth, post, attrs: this.attrSpans(), text: '', clean, hasContent: false };
+    this.anchor = { start, depth, post, attrs: this.attrSpans(), text: '', clean, hasContent: false, blockStart: -1 };
   }
 
   private closeAnchor(end: number): void {
@@ -426,7 +430,7 @@ export class ArticleScanner implements Partial<Handler> {
     const { identity, url } = f.post;
     const occurrence: Occurrence = { kind: 'iframe', embed: extractedEmbed(identity, 'embed', url), range: { start: f.start, end } };
     this.occurrences.push(occurrence);
-    if (identity.provider === 'mastodon') this.hasMastodon = true;
+    if (identity.provider === 'mastodon') this.mastodonAuthorities.add(authorityOf(identity.canonicalUrl));
     if (this.wrapper !== null) this.wrapper.occurrence = occurrence;
   }
 
@@ -466,7 +470,7 @@ export class ArticleScanner implements Partial<Handler> {
       const embed = extractedEmbed(identity, 'embed', url);
       if (Object.keys(fallback).length > 0) embed.fallback = fallback;
       this.occurrences.push({ kind: 'blockquote', embed, range: { start: q.start, end: quoteEnd } });
-      if (identity.provider === 'mastodon') this.hasMastodon = true;
+      if (identity.provider === 'mastodon') this.mastodonAuthorities.add(authorityOf(identity.canonicalUrl));
     }
     // Links in the post's text to other posts are citations of their own.
     links.forEach((post, i) => {
@@ -482,9 +486,10 @@ export class ArticleScanner implements Partial<Handler> {
     const src = attribs.src ?? attribs['data-src'];
     if (src !== undefined && src.trim() !== '') {
       const provider = embedScriptOfSrc(src);
-      this.script = provider === null ? null : { start, provider, inline: false, text: '' };
+      const authority = provider === 'mastodon' ? this.resolve(src)?.authority ?? '' : '';
+      this.script = provider === null ? null : { start, provider, inline: false, text: '', authority };
     } else {
-      this.script = isScriptType(attribs.type) ? { start, provider: null, inline: true, text: '' } : null;
+      this.script = isScriptType(attribs.type) ? { start, provider: null, inline: true, text: '', authority: '' } : null;
     }
   }
 
@@ -495,7 +500,7 @@ export class ArticleScanner implements Partial<Handler> {
     const provider = s.inline ? embedScriptOfInline(s.text) : s.provider;
     if (provider === null) return;
     const range = { start: s.start, end };
-    if (provider === 'mastodon' && !s.inline) this.maybeMastodonScripts.push(range);
+    if (provider === 'mastodon' && !s.inline) this.maybeMastodonScripts.push({ range, authority: s.authority });
     else this.scripts.push(range);
   }
 }
@@ -526,6 +531,12 @@ function quoteProvider(cls: string | undefined): Provider | null {
   if (cls === undefined || cls.indexOf('-') === -1) return null;
   for (const [token, provider] of QUOTE_CLASSES) if (hasClass(cls, token)) return provider;
   return null;
+}
+
+/** `host[:port]` of a canonical (https) URL. */
+function authorityOf(canonicalUrl: string): string {
+  const end = canonicalUrl.indexOf('/', 8);
+  return canonicalUrl.slice(8, end === -1 ? undefined : end);
 }
 
 /** Whether a class attribute holds this class token. */

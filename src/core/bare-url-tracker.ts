@@ -95,8 +95,7 @@ export class BareUrlTracker {
 
   private line(start: number, end: number): void {
     const html = this.html;
-    let s = start;
-    while (s < end && isHtmlSpace(html.charCodeAt(s))) s++;
+    const s = skipBlank(html, start, end);
     if (s === end) return;
     const alone = !this.lineDirty;
     this.content();
@@ -106,8 +105,8 @@ export class BareUrlTracker {
   private urlLine(s: number, end: number): void {
     const html = this.html;
     let e = s;
-    while (e < end && !isHtmlSpace(html.charCodeAt(e))) e++;
-    for (let rest = e; rest < end; rest++) if (!isHtmlSpace(html.charCodeAt(rest))) return;
+    while (e < end && !isHtmlSpace(html.charCodeAt(e)) && nbspAt(html, e) === 0) e++;
+    if (skipBlank(html, e, end) !== end) return;
     const raw = html.slice(s, e);
     if (raw.indexOf('<') !== -1 || !/^https?:\/\//.test(raw)) return;
     const u = parseHttpUrl(decodeUrlEntities(raw));
@@ -127,4 +126,30 @@ export class BareUrlTracker {
     }
     return this.nextNl;
   }
+}
+
+// Editors pad lines with no-break spaces (`<p>&nbsp;URL&nbsp;</p>`): blank around a URL, never part of it.
+const NBSP_ENTITY = /&(?:nbsp;|#0*160;|#x0*a0;)/iy;
+
+/** Length of the no-break space written at `i` (the character or an entity), 0 if none. */
+function nbspAt(html: string, i: number): number {
+  const c = html.charCodeAt(i);
+  if (c === 0xa0) return 1;
+  if (c !== 38) return 0;
+  NBSP_ENTITY.lastIndex = i;
+  return NBSP_ENTITY.test(html) ? NBSP_ENTITY.lastIndex - i : 0;
+}
+
+/** The first position in [i, end) that is neither whitespace nor a no-break space. */
+function skipBlank(html: string, i: number, end: number): number {
+  while (i < end) {
+    if (isHtmlSpace(html.charCodeAt(i))) {
+      i++;
+    } else {
+      const n = nbspAt(html, i);
+      if (n === 0) break;
+      i += n;
+    }
+  }
+  return i;
 }

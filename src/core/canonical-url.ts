@@ -80,6 +80,8 @@ const YOUTUBE_HOSTS = new Set([
 ]);
 const YOUTUBE_ID = /^[A-Za-z0-9_-]{11}$/;
 const YOUTUBE_ID_PATHS = new Set(['embed', 'shorts', 'live', 'v', 'e']);
+// Eleven characters, like an id: `/embed/videoseries?list=` (playlist), `/embed/live_stream?channel=`.
+const YOUTUBE_NOT_IDS = new Set(['videoseries', 'live_stream']);
 
 /** The video id of any YouTube URL form, or null. */
 export function parseYouTubeId(url: string, base?: string): string | null {
@@ -95,7 +97,7 @@ function youtubeIdOf(u: HttpUrl): string | null {
   if (u.host.endsWith('youtu.be')) id = endsAt(1) ? s[1] : null;
   else if (s[1] === 'watch') id = endsAt(1) ? queryParam(u.search, 'v') : null;
   else if (YOUTUBE_ID_PATHS.has(s[1] ?? '')) id = endsAt(2) ? s[2] : null;
-  return id != null && YOUTUBE_ID.test(id) ? id : null;
+  return id != null && YOUTUBE_ID.test(id) && !YOUTUBE_NOT_IDS.has(id) ? id : null;
 }
 
 function youtubeIdentity(id: string | null): EmbedIdentity | null {

@@ -158,7 +158,7 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
   };
   await deps.captures.saveCapture(capture);
   for (const sha256 of kept) {
-    await deps.queue.enqueue({ kind: RENDITIONS_JOB, payload: { sha256 }, dedupKey: `renditions:${sha256}`, priority: RENDITIONS_PRIORITY });
+    await deps.queue.enqueue({ kind: RENDITIONS_JOB, payload: { sha256, embedId: embed.id }, dedupKey: `renditions:${sha256}`, priority: RENDITIONS_PRIORITY });
   }
   deps.metrics.captures.inc({ provider: embed.provider, status });
   deps.metrics.captureDuration.observe(capture.durationMs / 1000, { provider: embed.provider });

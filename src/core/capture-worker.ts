@@ -112,7 +112,9 @@ export class CaptureWorker {
     const finalAttempt = job.attempts >= job.maxAttempts;
     try {
       if (job.kind === RENDITIONS_JOB) {
-        await addRenditions((job.payload as { sha256: string }).sha256, this.deps);
+        const { sha256, embedId } = job.payload as { sha256: string; embedId?: string };
+        await addRenditions(sha256, this.deps);
+        if (embedId) await this.deps.articles.touchEmbeds([embedId]);
         await queue.complete(job.id, this.o.owner);
         return;
       }

@@ -18,8 +18,8 @@ export const MAX_INLINE_LOADER = 4096;
 
 /**
  * The platform whose embed script `src` loads (any scheme, protocol-relative, with query), or null.
- * A bare `/embed.js` on any other host is reported as `mastodon`: only Mastodon instances serve their
- * embed script there, and the caller keeps it only if the page holds a Mastodon embed.
+ * A bare `/embed.js` on any other host is reported as `mastodon`: Mastodon instances serve their
+ * embed script there, and the caller keeps it only if the page embeds a post of that instance.
  */
 export function embedScriptOfSrc(src: string): Provider | null {
   const s = src.trim().toLowerCase();

@@ -51,6 +51,16 @@ export function parseHttpUrl(url: string, base?: string): HttpUrl | null {
   };
 }
 
+/**
+ * A URL as a page means it: relative to `base`; without a base only absolute URLs, and
+ * protocol-relative ones as the https page they would be loaded in.
+ */
+export function resolveUrl(raw: string, base: string | undefined): HttpUrl | null {
+  const url = raw.trim();
+  if (base !== undefined) return parseHttpUrl(url, base);
+  return parseHttpUrl(url.startsWith('//') ? `https:${url}` : url);
+}
+
 /** The first value of a query parameter, decoded as forms are (`+` is a space), or null. */
 export function queryParam(search: string, name: string): string | null {
   let i = 1;

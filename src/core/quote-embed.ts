@@ -1,7 +1,7 @@
 /** Turns a finished platform blockquote into the post it stands for and the fallback it carries. */
 import type { EmbedIdentity, Fallback, Provider } from './model.ts';
 import { identifyPost, normalizeXId, xIdentity } from './canonical-url.ts';
-import { parseHttpUrl } from './http-url.ts';
+import { resolveUrl } from './http-url.ts';
 import { collapseSpace } from './html-text.ts';
 import type { QuoteContext, QuoteLink } from './quote-context.ts';
 import { blueskyUrlFromAtUri, canonicalizeMastodon } from './social-url.ts';
@@ -20,7 +20,7 @@ export interface QuoteEmbed extends LinkedPost {
 
 /** The post a link points to, if any (`mastodon` only with the markup's word for it). */
 export function identifyLink(href: string, base: string | undefined, mastodon = false): LinkedPost | null {
-  const u = parseHttpUrl(href.trim(), base);
+  const u = resolveUrl(href, base);
   if (u === null) return null;
   const identity = mastodon ? canonicalizeMastodon(u) : identifyPost(u);
   return identity === null ? null : { identity, url: u.href };
@@ -132,7 +132,9 @@ function dateLinkOf(q: QuoteContext, links: Array<LinkedPost | null>, provider: 
 /** X and Bluesky: "<p>text</p> — Name (@handle) <a>date</a>". */
 function bylineEmbed(q: QuoteContext, identity: EmbedIdentity, date: DateLink | undefined, handleRule: RegExp): QuoteEmbed {
   const byDate = date !== undefined && !date.link.inText;
-  const byline = byDate ? q.tail.slice(0, date.link.tailStart) : q.tail;
+  // The byline ends where the date link starts, or (no usable date link) where the last link does.
+  const last = byDate ? date.link : q.links.findLast((l) => !l.inText);
+  const byline = last === undefined ? q.tail : q.tail.slice(0, last.tailStart);
   const m = BYLINE.exec(byline) ?? BYLINE_NO_DASH.exec(byline);
   const handle = m?.groups?.handle;
   let text = q.postText(byDate ? date.link.textLines : undefined);

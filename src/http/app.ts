@@ -13,6 +13,8 @@ import { registerDocsRoutes } from './routes/docs-routes.tsx';
 import { registerEmbedRoutes } from './routes/embed-routes.ts';
 import { registerIngestRoutes } from './routes/ingest-routes.ts';
 import { registerOpsRoutes } from './routes/ops-routes.ts';
+import { registerRenderRoutes } from './routes/render-routes.ts';
+import { registerCardRoutes } from './routes/card-routes.ts';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -47,6 +49,8 @@ export function createApp(deps: AppDeps): App {
   registerIngestRoutes(app);
   registerEmbedRoutes(app);
   registerArticleRoutes(app);
+  registerRenderRoutes(app);
+  registerCardRoutes(app);
   registerDocsRoutes(app);
 
   app.notFound((c) => problemResponse(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`));

@@ -150,6 +150,11 @@ export class SqliteArticleStore implements ArticleStore {
     return row ? toEmbedRecord(row) : null;
   }
 
+  async touchEmbeds(ids: string[]) {
+    if (ids.length === 0) return;
+    this.db.update(embeds).set({ updatedAt: this.clock.now() }).where(inArray(embeds.id, ids)).run();
+  }
+
   async markPending(ids: string[]) {
     if (ids.length === 0) return;
     this.db.update(embeds).set({ status: 'pending', updatedAt: this.clock.now() })

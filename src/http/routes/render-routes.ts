@@ -1,0 +1,81 @@
+import { z } from '@hono/zod-openapi';
+import { sha256Hex } from '../../core/ids.ts';
+import { assertHtml } from '../../core/ingest.ts';
+import { loadCards, renderArticle } from '../../core/render-article.ts';
+import { rewriteArticle, type RenderMode } from '../../core/rewrite-article.ts';
+import { scanArticle } from '../../core/scan-article.ts';
+import { parseSubmittedUrl } from '../../core/submitted-url.ts';
+import type { App } from '../app.ts';
+import { requireScope } from '../auth.ts';
+import { readTextBody } from '../body.ts';
+import { badRequest, notFound, ProblemError } from '../problem.ts';
+import { RenderCache } from '../render-cache.ts';
+
+const RenderBody = z.object({
+  html: z.string(),
+  url: z.string().optional(),
+  mode: z.enum(['static', 'enhance']).optional(),
+}).strict();
+
+/** Rendered articles may embed our cards' images and the enhance script, nothing from elsewhere in static mode. */
+const HTML_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', 'referrer-policy': 'strict-origin-when-cross-origin' };
+
+function parseMode(value: string | undefined): RenderMode {
+  if (value === undefined || value === 'static' || value === 'enhance') return value ?? 'static';
+  throw badRequest(`mode must be "static" or "enhance", not "${value.slice(0, 40)}"`);
+}
+
+export function registerRenderRoutes(app: App) {
+  const cache = new RenderCache();
+
+  app.post('/v1/render', requireScope('read'), async (c) => {
+    const deps = c.get('deps');
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    let html: string;
+    let url: string | undefined;
+    let mode = parseMode(c.req.query('mode'));
+    if (type === 'text/html') {
+      html = await readTextBody(c);
+      url = c.req.query('url');
+    } else if (type === 'application/json') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await readTextBody(c));
+      } catch {
+        throw new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the body is not valid JSON');
+      }
+      const body = RenderBody.safeParse(parsed);
+      if (!body.success) throw badRequest(body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+      ({ html, url } = body.data);
+      if (body.data.mode) mode = body.data.mode;
+    } else {
+      throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send the article as text/html, or JSON { html, url?, mode? }');
+    }
+    assertHtml(html);
+    const base = url === undefined ? undefined : parseSubmittedUrl(url, 'url').href;
+    const out = await renderArticle(html, base, mode, deps, deps.config.publicBaseUrl);
+    return c.body(out, 200, { ...HTML_HEADERS, 'cache-control': 'no-store' });
+  });
+
+  app.get('/v1/articles/:id/render', requireScope('read', { publicRead: true }), async (c) => {
+    const deps = c.get('deps');
+    const mode = parseMode(c.req.query('mode'));
+    const found = await deps.articles.getArticle(c.req.param('id'));
+    if (!found) throw notFound('no article with this id');
+    if (found.html === undefined) throw notFound('this article was archived without its HTML');
+    const embeds = await deps.articles.getEmbeds([...new Set(found.items.map((i) => i.embedId))]);
+    // Any change to the article or one of its embeds (a capture, new renditions) changes the key.
+    const key = [found.article.id, mode, found.article.updatedAt.getTime(), ...embeds.map((e) => `${e.id}@${e.updatedAt.getTime()}`)].join('|');
+    let entry = cache.get(key);
+    if (!entry) {
+      const html = found.html;
+      const scan = scanArticle(html, found.article.url);
+      const out = rewriteArticle(html, scan, { mode, cards: await loadCards(scan, deps, deps.config.publicBaseUrl) });
+      entry = { etag: `"${(await sha256Hex(key)).slice(0, 32)}"`, body: new TextEncoder().encode(out) };
+      cache.set(key, entry);
+    }
+    const headers = { etag: entry.etag, 'cache-control': 'public, max-age=60, stale-while-revalidate=600' };
+    if (c.req.header('if-none-match') === entry.etag) return c.body(null, 304, headers);
+    return c.body(entry.body as Uint8Array<ArrayBuffer>, 200, { ...HTML_HEADERS, ...headers });
+  });
+}
