@@ -87,12 +87,13 @@ export class ArticleScanner implements Partial<Handler> {
   private runStart = -1;
   private runEnd = 0;
 
-  private wantAttrs = false;
+  // The current tag's attributes, kept raw (spans are worked out only for the few tags that need them).
   private attrCount = 0;
   private readonly attrNames: string[] = [];
   private readonly attrValues: string[] = [];
   private readonly attrStarts: number[] = [];
   private readonly attrEnds: number[] = [];
+  private readonly attrQuotes: Array<string | null | undefined> = [];
 
   private quote: QuoteContext | null = null;
   private anchor: AnchorState | null = null;
@@ -127,37 +128,23 @@ export class ArticleScanner implements Partial<Handler> {
 
   // ── htmlparser2 callbacks ──
 
-  onopentagname(name: string): void {
-    this.endRun();
-    this.attrCount = 0;
-    this.wantAttrs = name === 'a' || name === 'img' || name === 'source';
-  }
-
   onattribute(name: string, value: string, quote?: string | null): void {
-    if (!this.wantAttrs) return;
     const i = this.attrCount++;
     this.attrNames[i] = name;
     this.attrValues[i] = value;
     // The parser reports the attribute's whole span: name start .. past the value (and its quote).
-    let start = -1;
-    let end = -1;
-    if (quote !== undefined) {
-      const p = this.parser;
-      const eq = this.html.indexOf('=', p.startIndex + 1);
-      if (quote === null) {
-        start = eq + 1;
-        while (start < p.endIndex && this.html.charCodeAt(start) <= 32) start++;
-        end = p.endIndex;
-      } else {
-        start = this.html.indexOf(quote, eq) + 1;
-        end = p.endIndex - 1;
-      }
-    }
-    this.attrStarts[i] = start;
-    this.attrEnds[i] = end;
+    this.attrStarts[i] = this.parser.startIndex;
+    this.attrEnds[i] = this.parser.endIndex;
+    this.attrQuotes[i] = quote;
   }
 
   onopentag(name: string, attribs: Record<string, string>): void {
+    this.endRun();
+    this.openTag(name, attribs);
+    this.attrCount = 0;
+  }
+
+  private openTag(name: string, attribs: Record<string, string>): void {
     const info = TAGS.get(name) ?? 0;
     this.openedVoid = (info & VOID) !== 0 || (this.depth >= MAX_DEPTH && (info & RAW) === 0);
     const depth = (info & VOID) === 0 ? ++this.depth : this.depth + 1;
@@ -303,11 +290,22 @@ export class ArticleScanner implements Partial<Handler> {
   }
 
   private attrSpans(): AttrSpan[] {
+    const html = this.html;
     const out: AttrSpan[] = [];
     for (let i = 0; i < this.attrCount; i++) {
+      const nameStart = this.attrStarts[i] ?? 0;
+      // Attributes of a tag the parser dropped (a nested <form>) come before this tag: not ours.
+      if (nameStart < this.lastOpenStart) continue;
       const span: AttrSpan = { name: this.attrNames[i] ?? '', value: this.attrValues[i] ?? '' };
-      const start = this.attrStarts[i] ?? -1;
-      if (start >= 0) span.valueRange = { start, end: this.attrEnds[i] ?? start };
+      const quote = this.attrQuotes[i];
+      const end = this.attrEnds[i] ?? nameStart;
+      if (quote !== undefined) {
+        const eq = html.indexOf('=', nameStart + 1);
+        let start = eq + 1;
+        if (quote === null) while (start < end && html.charCodeAt(start) <= 32) start++;
+        else start = html.indexOf(quote, eq) + 1;
+        span.valueRange = { start, end: quote === null ? end : end - 1 };
+      }
       out.push(span);
     }
     return out;

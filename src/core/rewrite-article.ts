@@ -3,7 +3,7 @@ import { escapeAttr } from './escape-html.ts';
 import type { Occurrence, ScanResult } from './model.ts';
 import { CARD_CSS, renderCard } from './render-card.ts';
 import { ENHANCE_SCRIPT, enhanceBlock } from './render-enhance.ts';
-import { rewriteImageAttrs } from './rewrite-image.ts';
+import { loaderStatusRanges, rewriteImageAttrs } from './rewrite-image.ts';
 
 export type RenderMode = 'static' | 'enhance';
 
@@ -43,7 +43,9 @@ export function rewriteArticle(html: string, scan: ScanResult, options: RewriteO
       const original = html.slice(o.range.start, o.range.end);
       edits.push({ ...o.range, text: withAssets(options.mode === 'enhance' ? enhanceBlock(model, rendered, original, o.kind) : rendered) });
     } else if (o.kind === 'img' && card) {
-      edits.push(...rewriteImageAttrs(html, o, card));
+      const rewritten = rewriteImageAttrs(html, o, card);
+      edits.push(...rewritten);
+      if (rewritten.length) for (const r of loaderStatusRanges(html, o)) edits.push({ ...r, text: '' });
     } else if (o.kind === 'link' && card?.archivedAt) {
       edits.push(robustLink(o, card));
     }

@@ -38,6 +38,28 @@ export function rewriteImageAttrs(html: string, o: Occurrence, card: CardModel):
   return edits.filter((e) => e.start >= 0);
 }
 
+// A lazy loader's status text ("loading…") right beside its image: it would stay on screen forever.
+const STATUS_BEFORE = /<(span|div|p|em|i|small)\b[^>]*>\s*(?:loading|lädt|chargement|cargando)\s*(?:…|\.{2,3}|&hellip;|&#8230;)?\s*<\/\1>\s*$/i;
+const STATUS_AFTER = /^\s*<(span|div|p|em|i|small)\b[^>]*>\s*(?:loading|lädt|chargement|cargando)\s*(?:…|\.{2,3}|&hellip;|&#8230;)?\s*<\/\1>/i;
+const STATUS_WINDOW = 300;
+
+/** Ranges of loader status elements standing right before or after an image occurrence. */
+export function loaderStatusRanges(html: string, o: Occurrence): Array<{ start: number; end: number }> {
+  const ranges: Array<{ start: number; end: number }> = [];
+  const from = Math.max(0, o.range.start - STATUS_WINDOW);
+  const before = STATUS_BEFORE.exec(html.slice(from, o.range.start));
+  if (before) {
+    const start = from + before.index;
+    ranges.push({ start, end: start + before[0].trimEnd().length });
+  }
+  const after = STATUS_AFTER.exec(html.slice(o.range.end, o.range.end + STATUS_WINDOW));
+  if (after) {
+    const lead = after[0].length - after[0].trimStart().length;
+    ranges.push({ start: o.range.end + lead, end: o.range.end + after[0].length });
+  }
+  return ranges;
+}
+
 function replaceValue(html: string, a: AttrSpan, value: string) {
   if (!a.valueRange) return { start: -1, end: -1, text: '' };
   const { start, end } = a.valueRange;
