@@ -30,6 +30,7 @@ const schema = z.object({
   CHROMIUM_PATH: z.string().min(1).optional(),
   CAPTURE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   UPSTREAM_OVERRIDES: overrides.optional(),
+  RATE_LIMIT: z.coerce.number().int().min(0).default(600),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -46,6 +47,8 @@ export interface Config {
   captureConcurrency: number;
   upstreamOverrides: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Requests per minute per API key (0: no limit); ADMIN_TOKEN is not limited. */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -74,5 +77,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     captureConcurrency: c.CAPTURE_CONCURRENCY,
     upstreamOverrides: c.UPSTREAM_OVERRIDES ?? {},
     logLevel: c.LOG_LEVEL,
+    rateLimitPerMinute: c.RATE_LIMIT,
   };
 }

@@ -62,6 +62,8 @@ export interface ScreenshotResult {
   /** innerText of the element. */
   text: string;
   finalUrl: string;
+  /** Requests of the page the egress layer refused, as "reason url". */
+  blocked: string[];
 }
 
 export interface Browser {
@@ -117,11 +119,21 @@ export interface Job {
 
 export interface Queue {
   enqueue(job: JobInput): Promise<{ id: string; created: boolean }>;
-  /** Takes up to `limit` due jobs for `owner` for `leaseMs`; a lapsed lease makes a job due again. */
+  /**
+   * Takes up to `limit` due jobs for `owner` for `leaseMs`; a lapsed lease makes a job due again.
+   * A job handed out with `attempts > maxAttempts` lost its worker during its last attempt: give it up.
+   */
   lease(owner: string, limit: number, leaseMs: number): Promise<Job[]>;
+  /** Renews a lease the owner still holds; false when it lapsed and another worker may have the job. */
+  extend(jobId: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Hands a leased job back, due now, without counting the attempt (the worker is shutting down). */
+  release(jobId: string, owner: string): Promise<void>;
   complete(jobId: string, owner: string): Promise<void>;
-  /** Retries at `retryAt`, or fails for good when attempts are used up or `retryAt` is absent. */
-  fail(jobId: string, owner: string, error: string, retryAt?: Date): Promise<'retry' | 'failed'>;
+  /**
+   * Retries at `retryAt`, or fails for good when attempts are used up or `retryAt` is absent;
+   * `lost` (nothing changed) when the owner's lease lapsed and another worker took the job.
+   */
+  fail(jobId: string, owner: string, error: string, retryAt?: Date): Promise<'retry' | 'failed' | 'lost'>;
   stats(): Promise<{ queued: number; leased: number; failed: number; done: number }>;
 }
 
@@ -191,6 +203,8 @@ export interface LayerResult {
   ms: number;
   error?: string;
   skipped?: boolean;
+  /** What else happened, e.g. requests of the page that the egress layer refused. */
+  notes?: string[];
 }
 
 export interface Evidence {
@@ -253,8 +267,11 @@ export interface CheckRecord {
 
 /** Captures (versions), blob metadata, renditions and link-rot checks. */
 export interface CaptureStore {
-  /** Adds a capture version and moves the embed to its status/availability in one step. */
-  saveCapture(capture: CaptureRecord): Promise<void>;
+  /**
+   * Adds a capture version and moves the embed to its status/availability in one step, only while the
+   * embed is `pending`: false, and nothing stored, when another run of the same job finished it first.
+   */
+  saveCapture(capture: CaptureRecord): Promise<boolean>;
   listCaptures(embedId: string): Promise<CaptureRecord[]>;
   putBlobs(metas: BlobMeta[]): Promise<void>;
   getBlobs(sha256s: string[]): Promise<BlobMeta[]>;

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { generateKeySecret, hashKeySecret, KEY_PREFIX } from '../core/api-keys.ts';
-import { newId } from '../core/ids.ts';
+import { createApiKey } from '../core/api-keys.ts';
 import { SCOPES, type KeyStore, type Scope } from '../ports.ts';
 import { CliError, usageError } from './cli-error.ts';
 
@@ -13,14 +12,7 @@ export async function keysCommand(args: string[], keys: KeyStore, out: (line: st
     const scopes = (values.scopes ?? 'archive,read').split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
     if (unknown.length || scopes.length === 0) throw usageError(`--scopes takes a comma list of ${SCOPES.join(', ')}; got "${values.scopes}"`);
-    const secret = generateKeySecret();
-    const record = await keys.create({
-      id: newId('key'),
-      name: values.name.trim(),
-      hash: await hashKeySecret(secret),
-      prefix: secret.slice(0, KEY_PREFIX.length + 6),
-      scopes: [...new Set(scopes)] as Scope[],
-    });
+    const { record, secret } = await createApiKey(keys, values.name.trim(), scopes as Scope[]);
     if (values.json) out(JSON.stringify({ id: record.id, name: record.name, scopes: record.scopes, key: secret }));
     else {
       out(`created key ${record.id} "${record.name}" with scopes ${record.scopes.join(',')}`);

@@ -1,4 +1,5 @@
-import { sha256Hex, toHex } from './ids.ts';
+import { newId, sha256Hex, toHex } from './ids.ts';
+import type { ApiKeyRecord, KeyStore, Scope } from '../ports.ts';
 
 export const KEY_PREFIX = 'ek_';
 
@@ -17,4 +18,17 @@ export function timingSafeEqualString(a: string, b: string): boolean {
   let diff = ea.length ^ eb.length;
   for (let i = 0; i < len; i++) diff |= (ea[i] ?? 0) ^ (eb[i] ?? 0);
   return diff === 0;
+}
+
+/** Creates a key; the secret is returned once and only its hash is stored. */
+export async function createApiKey(keys: KeyStore, name: string, scopes: Scope[]): Promise<{ record: ApiKeyRecord; secret: string }> {
+  const secret = generateKeySecret();
+  const record = await keys.create({
+    id: newId('key'),
+    name,
+    hash: await hashKeySecret(secret),
+    prefix: secret.slice(0, KEY_PREFIX.length + 6),
+    scopes: [...new Set(scopes)],
+  });
+  return { record, secret };
 }

@@ -29,6 +29,8 @@ const RENDITIONS_PRIORITY = 20;
 
 export type CaptureResult =
   | { kind: 'saved'; status: CaptureStatus; availability: Availability; captureId: string }
+  /** The embed was already final: an earlier run of the job saved its capture before its worker died. */
+  | { kind: 'done-before'; status: CaptureStatus }
   | { kind: 'retry'; afterMs: number; reason: string };
 
 export const GONE_STATES: ReadonlySet<Availability> = new Set(['deleted', 'protected', 'suspended', 'withheld', 'not_found']);
@@ -46,11 +48,14 @@ export function isTransient(error: unknown): boolean {
 /**
  * Runs the provider's layers for one embed and stores a new capture version. A layer that fails
  * records its error; what earlier layers kept stays. Returns `retry` for rate limits and transient
- * failures that kept nothing, unless this is the last attempt.
+ * failures that kept nothing, unless this is the last attempt. Captures only a `pending` embed, so
+ * a job run twice (its first worker died after saving) stores one capture. An aborted `signal`
+ * (shutdown, lost lease) throws before anything is saved.
  */
-export async function captureEmbed(embedId: string, deps: CaptureDeps, options: { finalAttempt: boolean }): Promise<CaptureResult> {
+export async function captureEmbed(embedId: string, deps: CaptureDeps, options: { finalAttempt: boolean; signal?: AbortSignal }): Promise<CaptureResult> {
   const [embed] = await deps.articles.getEmbeds([embedId]);
   if (!embed) throw new Error(`embed ${embedId} does not exist`);
+  if (embed.status !== 'pending') return { kind: 'done-before', status: embed.status };
   const history = await deps.captures.listCaptures(embed.id);
   const started = deps.clock.now();
   const t0 = performance.now();
@@ -94,6 +99,7 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
     },
     keepImageBytes: storeImage,
     async keepScreenshot(shot) {
+      if (shot.blocked.length) layers.push({ layer: 'egress', ok: true, ms: 0, notes: shot.blocked.slice(0, 50) });
       const meta = await keepImage(shot.png, deps, { renditions: false });
       kept.add(meta.sha256);
       return { sha256: meta.sha256, width: shot.width, height: shot.height };
@@ -116,6 +122,7 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
   } catch (error) {
     if (!(error instanceof RetryLater)) {
       errors.push(error);
+      deps.metrics.captureFailures.inc({ provider: embed.provider, layer: 'capture', reason: reasonOf(error) });
       layers.push({ layer: 'capture', ok: false, ms: Math.round(performance.now() - t0), error: describe(error) });
       outcome = { availability: 'unknown', media: [] };
     } else {
@@ -156,7 +163,12 @@ export async function captureEmbed(embedId: string, deps: CaptureDeps, options: 
     startedAt: started,
     durationMs: Math.round(performance.now() - t0),
   };
-  await deps.captures.saveCapture(capture);
+  // Checked just before the save: after a shutdown released the job, another worker owns the embed.
+  options.signal?.throwIfAborted();
+  if (!(await deps.captures.saveCapture(capture))) {
+    const [now] = await deps.articles.getEmbeds([embed.id]);
+    return { kind: 'done-before', status: now?.status ?? status };
+  }
   for (const sha256 of kept) {
     await deps.queue.enqueue({ kind: RENDITIONS_JOB, payload: { sha256, embedId: embed.id }, dedupKey: `renditions:${sha256}`, priority: RENDITIONS_PRIORITY });
   }

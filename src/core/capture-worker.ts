@@ -1,12 +1,13 @@
 import { captureEmbed, recordGiveUp, RENDITIONS_JOB, type CaptureDeps } from './capture-embed.ts';
 import { addRenditions } from './keep-image.ts';
 import { CAPTURE_JOB, queueCaptures } from './ingest.ts';
+import type { Logger } from './logger.ts';
 import type { Job } from '../ports.ts';
 
 export interface WorkerOptions {
   owner: string;
   concurrency: number;
-  /** A job whose worker died becomes due again after this long. */
+  /** A job whose worker died becomes due again after this long; a live worker renews it every third of it. */
   leaseMs?: number;
   /** How often an idle worker looks for due jobs. */
   pollMs?: number;
@@ -27,13 +28,18 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 /** Leases capture jobs from the durable queue and runs them with bounded concurrency. */
 export class CaptureWorker {
   private running = false;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlight = new Map<string, { job: Job; task: Promise<void>; abort: AbortController }>();
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private stopping: Promise<{ released: number }> | undefined;
   private readonly o: Required<WorkerOptions>;
+  private readonly deps: CaptureDeps;
 
-  constructor(private readonly deps: CaptureDeps, options: WorkerOptions) {
+  constructor(deps: CaptureDeps, options: WorkerOptions) {
     this.o = { leaseMs: DEFAULT_LEASE_MS, pollMs: 500, backoffMs: 1_000, maxBackoffMs: 10 * 60_000, random: Math.random, ...options };
+    // Several workers may write to one log stream: every line says which one did the work.
+    this.deps = { ...deps, logger: withFields(deps.logger, { worker: options.owner }) };
   }
 
   /** Re-queues embeds left pending without a job (e.g. by a crash between ingest and enqueue), then runs. */
@@ -47,6 +53,8 @@ export class CaptureWorker {
       await queueCaptures(page, { ...this.deps, priority: 5 });
       afterId = page.at(-1)!.id;
     }
+    this.heartbeat = setInterval(() => void this.renewLeases(), Math.max(50, Math.floor(this.o.leaseMs / 3)));
+    this.heartbeat.unref?.();
     this.loop = this.run();
   }
 
@@ -55,14 +63,39 @@ export class CaptureWorker {
     this.wake?.();
   }
 
-  /** Stops leasing; waits for in-flight captures up to `graceMs`. Unfinished jobs are picked up again when their lease lapses. */
-  async stop(graceMs = 30_000): Promise<{ unfinished: number }> {
+  /**
+   * Stops leasing and waits for in-flight jobs up to `graceMs`; the ones still running then are
+   * aborted and handed back to the queue (due at once, the attempt not counted) for another worker.
+   */
+  stop(graceMs = 30_000): Promise<{ released: number }> {
+    return (this.stopping ??= this.halt(graceMs));
+  }
+
+  private async halt(graceMs: number): Promise<{ released: number }> {
     this.running = false;
     this.notify();
     await this.loop;
-    const settled = Promise.allSettled([...this.inFlight]).then(() => true);
-    const inTime = await Promise.race([settled, new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref?.())]);
-    return { unfinished: inTime ? 0 : this.inFlight.size };
+    if (await this.drain(graceMs)) {
+      clearInterval(this.heartbeat);
+      return { released: 0 };
+    }
+    const left = [...this.inFlight.values()];
+    for (const { job, abort } of left) {
+      abort.abort(new Error('the worker is shutting down'));
+      await this.deps.queue.release(job.id, this.o.owner);
+    }
+    clearInterval(this.heartbeat);
+    return { released: left.length };
+  }
+
+  /** Waits up to `timeoutMs` for the running jobs to settle; false if some still run. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const settled = Promise.allSettled([...this.inFlight.values()].map((f) => f.task)).then(() => true);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const inTime = await Promise.race([settled, late]);
+    clearTimeout(timer);
+    return inTime;
   }
 
   get busy(): number {
@@ -81,15 +114,31 @@ export class CaptureWorker {
         }
       }
       for (const job of jobs) {
-        const task = this.runJob(job).finally(() => {
-          this.inFlight.delete(task);
+        const abort = new AbortController();
+        const task = this.runJob(job, abort.signal).finally(() => {
+          this.inFlight.delete(job.id);
           this.deps.metrics.inFlight.set(this.inFlight.size);
           this.notify();
         });
-        this.inFlight.add(task);
+        this.inFlight.set(job.id, { job, task, abort });
       }
       this.deps.metrics.inFlight.set(this.inFlight.size);
       if (jobs.length === 0 || this.inFlight.size >= this.o.concurrency) await this.idle();
+    }
+  }
+
+  /** Keeps the leases of running jobs; a job whose lease another worker took is aborted here. */
+  private async renewLeases(): Promise<void> {
+    for (const { job, abort } of this.inFlight.values()) {
+      if (abort.signal.aborted) continue;
+      try {
+        if (!(await this.deps.queue.extend(job.id, this.o.owner, this.o.leaseMs))) {
+          this.deps.logger.warn('lease lost: another worker has the job', { jobId: job.id });
+          abort.abort(new Error('the lease lapsed and another worker took the job'));
+        }
+      } catch (error) {
+        this.deps.logger.error('lease renewal failed', { jobId: job.id, error });
+      }
     }
   }
 
@@ -107,10 +156,10 @@ export class CaptureWorker {
     });
   }
 
-  private async runJob(job: Job): Promise<void> {
+  private async runJob(job: Job, signal: AbortSignal): Promise<void> {
     const { queue, logger, metrics } = this.deps;
-    const finalAttempt = job.attempts >= job.maxAttempts;
     try {
+      if (job.attempts > job.maxAttempts) return await this.giveUp(job, 'the worker died during the last attempt');
       if (job.kind === RENDITIONS_JOB) {
         const { sha256, embedId } = job.payload as { sha256: string; embedId?: string };
         await addRenditions(sha256, this.deps);
@@ -120,23 +169,44 @@ export class CaptureWorker {
       }
       if (job.kind !== CAPTURE_JOB) throw new Error(`unknown job kind ${job.kind}`);
       const { embedId } = job.payload as { embedId: string };
-      const result = await captureEmbed(embedId, this.deps, { finalAttempt });
-      if (result.kind === 'saved') {
+      const result = await captureEmbed(embedId, this.deps, { finalAttempt: job.attempts >= job.maxAttempts, signal });
+      if (result.kind !== 'retry') {
+        if (result.kind === 'done-before') logger.info('capture job already done', { jobId: job.id, embedId, status: result.status });
         await queue.complete(job.id, this.o.owner);
         return;
       }
       const backoff = backoffDelay(job.attempts, this.o.backoffMs, this.o.maxBackoffMs, this.o.random);
       const delay = Math.max(result.afterMs + Math.round(result.afterMs * 0.2 * this.o.random()), result.afterMs ? 0 : backoff);
-      metrics.retries.inc({ kind: job.kind });
       logger.warn('capture will be retried', { jobId: job.id, attempt: job.attempts, delayMs: delay, reason: result.reason });
-      await queue.fail(job.id, this.o.owner, result.reason, new Date(this.deps.clock.now().getTime() + delay));
+      const outcome = await queue.fail(job.id, this.o.owner, result.reason, new Date(this.deps.clock.now().getTime() + delay));
+      if (outcome === 'retry') metrics.retries.inc({ kind: job.kind });
     } catch (error) {
+      // The job was handed back (shutdown) or taken over (lost lease): it is no longer ours to fail.
+      if (signal.aborted) {
+        logger.info('job abandoned', { jobId: job.id, reason: (signal.reason as Error).message });
+        return;
+      }
       const delay = backoffDelay(job.attempts, this.o.backoffMs, this.o.maxBackoffMs, this.o.random);
       logger.error('job failed', { jobId: job.id, attempt: job.attempts, error, stack: (error as Error).stack });
       const reason = (error as Error).message ?? String(error);
       const outcome = await queue.fail(job.id, this.o.owner, reason, new Date(this.deps.clock.now().getTime() + delay));
       if (outcome === 'retry') metrics.retries.inc({ kind: job.kind });
-      else if (job.kind === CAPTURE_JOB) await recordGiveUp((job.payload as { embedId: string }).embedId, reason, this.deps);
+      else if (outcome === 'failed' && job.kind === CAPTURE_JOB) await recordGiveUp((job.payload as { embedId: string }).embedId, reason, this.deps);
     }
   }
+
+  private async giveUp(job: Job, reason: string): Promise<void> {
+    this.deps.logger.warn('job given up', { jobId: job.id, attempts: job.attempts - 1, reason });
+    const outcome = await this.deps.queue.fail(job.id, this.o.owner, reason);
+    if (outcome === 'failed' && job.kind === CAPTURE_JOB) await recordGiveUp((job.payload as { embedId: string }).embedId, reason, this.deps);
+  }
+}
+
+function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
+  return {
+    debug: (msg, f) => logger.debug(msg, { ...fields, ...f }),
+    info: (msg, f) => logger.info(msg, { ...fields, ...f }),
+    warn: (msg, f) => logger.warn(msg, { ...fields, ...f }),
+    error: (msg, f) => logger.error(msg, { ...fields, ...f }),
+  };
 }

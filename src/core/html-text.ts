@@ -36,3 +36,16 @@ export function decodeUrlEntities(raw: string): string {
     return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
   });
 }
+
+/** Whether a class attribute holds this class token. */
+export function hasClass(cls: string | undefined, token: string): boolean {
+  if (cls === undefined) return false;
+  let i = cls.indexOf(token);
+  while (i !== -1) {
+    const before = i === 0 ? 32 : cls.charCodeAt(i - 1);
+    const after = i + token.length === cls.length ? 32 : cls.charCodeAt(i + token.length);
+    if (before <= 32 && after <= 32) return true;
+    i = cls.indexOf(token, i + 1);
+  }
+  return false;
+}

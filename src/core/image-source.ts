@@ -1,4 +1,5 @@
 /** Which URL an article <img> really shows: lazy attributes, srcset candidates, placeholders, trackers. */
+import type { AttrGetter } from './attribute-buffer.ts';
 import { isHtmlSpace } from './html-text.ts';
 
 export interface SrcsetCandidate {
@@ -63,26 +64,26 @@ const LAZY_SRCS = ['data-lazy-src', 'data-src', 'data-original', 'data-original-
  * The URL a lazy loader would end up showing: a lazy attribute beats `src` (often a `data:`
  * placeholder), a srcset's largest candidate beats a single URL of the same kind.
  */
-export function pickImageUrl(attribs: Record<string, string>): string | undefined {
+export function pickImageUrl(get: AttrGetter): string | undefined {
   for (const name of LAZY_SRCSETS) {
-    const v = attribs[name];
+    const v = get(name);
     const c = v === undefined ? undefined : largestCandidate(v);
     if (c !== undefined) return c.url;
   }
   for (const name of LAZY_SRCS) {
-    const v = attribs[name];
+    const v = get(name);
     if (v !== undefined && isUsableUrl(v)) return v.trim();
   }
-  const srcset = attribs.srcset;
+  const srcset = get('srcset');
   const c = srcset === undefined ? undefined : largestCandidate(srcset);
   if (c !== undefined) return c.url;
-  const src = attribs.src;
+  const src = get('src');
   return src !== undefined && isUsableUrl(src) ? src.trim() : undefined;
 }
 
 /** The largest candidate of a `<source>`'s srcset (lazy first). */
-export function sourceCandidate(attribs: Record<string, string>): SrcsetCandidate | undefined {
-  const v = attribs['data-srcset'] ?? attribs['data-lazy-srcset'] ?? attribs.srcset;
+export function sourceCandidate(get: AttrGetter): SrcsetCandidate | undefined {
+  const v = get('data-srcset') ?? get('data-lazy-srcset') ?? get('srcset');
   return v === undefined ? undefined : largestCandidate(v);
 }
 
@@ -97,10 +98,10 @@ export function isUsableUrl(raw: string): boolean {
 const STYLE_SIZE = /(?:^|[;\s])(width|height)\s*:\s*(\d+(?:\.\d+)?)px/gi;
 
 /** 1×1 (or 0×0) pixels are analytics beacons, not article images. */
-export function isTrackingPixel(attribs: Record<string, string>): boolean {
-  let w = tinyNumber(attribs.width);
-  let h = tinyNumber(attribs.height);
-  const style = attribs.style;
+export function isTrackingPixel(get: AttrGetter): boolean {
+  let w = tinyNumber(get('width'));
+  let h = tinyNumber(get('height'));
+  const style = get('style');
   if (style !== undefined && style.indexOf('px') !== -1) {
     for (const m of style.matchAll(STYLE_SIZE)) {
       const tiny = Number(m[2]) <= 1;

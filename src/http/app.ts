@@ -5,6 +5,7 @@ import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { InputError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { TokenBuckets } from '../core/token-bucket.ts';
 import { MAX_BODY_BYTES, tooLarge } from './body.ts';
 import type { AppDeps, AppEnv } from './env.ts';
 import { ProblemError, problemResponse } from './problem.ts';
@@ -15,6 +16,7 @@ import { registerIngestRoutes } from './routes/ingest-routes.ts';
 import { registerOpsRoutes } from './routes/ops-routes.ts';
 import { registerRenderRoutes } from './routes/render-routes.ts';
 import { registerCardRoutes } from './routes/card-routes.ts';
+import { registerKeyRoutes } from './routes/key-routes.ts';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -28,7 +30,12 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  const limit = deps.config.rateLimitPerMinute;
+  // A burst of a tenth of the minute's allowance, then a steady refill.
+  const rateLimiter = limit > 0 ? new TokenBuckets(Math.max(10, Math.ceil(limit / 10)), limit / 60) : undefined;
+
   app.use('*', async (c, next) => {
+    if (rateLimiter) c.set('rateLimiter', rateLimiter);
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || newId('req');
     c.set('requestId', requestId);
     c.set('deps', deps);
@@ -51,6 +58,7 @@ export function createApp(deps: AppDeps): App {
   registerArticleRoutes(app);
   registerRenderRoutes(app);
   registerCardRoutes(app);
+  registerKeyRoutes(app);
   registerDocsRoutes(app);
 
   app.notFound((c) => problemResponse(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`));

@@ -19,7 +19,7 @@ async function principalOf(header: string | undefined, deps: AppEnv['Variables']
   return { kind: 'key', keyId: key.id, name: key.name, scopes };
 }
 
-/** Needs a valid key carrying `scope`; public reads pass without one unless PUBLIC_READS=false. */
+/** Needs a valid key carrying `scope`; public reads pass without one unless PUBLIC_READS=false. Keys are rate limited. */
 export function requireScope(scope: Scope, options: { publicRead?: boolean } = {}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const deps = c.get('deps');
@@ -35,6 +35,13 @@ export function requireScope(scope: Scope, options: { publicRead?: boolean } = {
       throw new ProblemError(403, 'forbidden', 'Forbidden', `this key lacks the "${scope}" scope`);
     }
     c.set('principal', principal);
+    if (principal.keyId) {
+      const verdict = c.get('rateLimiter')?.take(principal.keyId, Date.now());
+      if (verdict && !verdict.ok) {
+        throw new ProblemError(429, 'rate-limited', 'Too many requests',
+          `this key is limited to ${deps.config.rateLimitPerMinute} requests a minute`, {}, { 'retry-after': String(verdict.retryAfterSeconds) });
+      }
+    }
     return next();
   };
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { TokenBuckets } from '../core/token-bucket.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ServiceMetrics } from '../core/metrics.ts';
 import type { ApiKeyRecord, ArticleStore, BlobStore, CaptureStore, Clock, KeyStore, Queue, Scope } from '../ports.ts';
@@ -36,6 +37,7 @@ export type AppEnv = {
     requestId: string;
     principal?: Principal;
     deps: AppDeps;
+    rateLimiter?: TokenBuckets;
   };
 };
 

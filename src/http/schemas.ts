@@ -74,6 +74,7 @@ export const Embed = z.object({
     id: z.string(), method: z.string(), status: z.enum(CAPTURE_STATUS), availability: z.enum(AVAILABILITY),
     startedAt: z.string(), durationMs: z.number(), layers: z.array(z.object({
       layer: z.string(), ok: z.boolean(), ms: z.number(), error: z.string().optional(), skipped: z.boolean().optional(),
+      notes: z.array(z.string()).optional(),
     })), error: z.string().optional(), evidence: z.record(z.string(), z.unknown()).optional(), screenshotSha256: z.string().optional(),
   })),
   checks: z.array(z.object({

@@ -5,6 +5,8 @@ import { SHA256_HEX } from '../../core/ids.ts';
 import type { BlobStore } from '../../ports.ts';
 
 const TMP_DIR = '.tmp';
+/** Past this age a temp file is an orphan whatever its name says: a write takes seconds at most. */
+const ORPHAN_AGE_MS = 60 * 60_000;
 
 /**
  * Content-addressed files under `root/ab/cd/<sha256>`. Writes go to a temp file, are fsynced and
@@ -24,7 +26,8 @@ export class FsBlobStore implements BlobStore {
     if (await exists(target)) return { sha256, size: bytes.byteLength };
     const tmpDir = join(this.root, TMP_DIR);
     await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, `${sha256}.${randomBytes(6).toString('hex')}`);
+    // The writer's pid in the name lets another process sharing the folder tell live writes from orphans.
+    const tmp = join(tmpDir, `${sha256}.${process.pid}.${randomBytes(6).toString('hex')}`);
     const handle = await open(tmp, 'wx');
     try {
       await handle.writeFile(bytes);
@@ -63,12 +66,20 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  /** Removes temp files left by writes a crash interrupted; run at startup. */
+  /**
+   * Removes temp files left by writes a crash interrupted; run at startup. Files of live writers (other
+   * worker processes on the same folder) stay, unless they are too old to be a write in progress.
+   */
   async cleanTemp(): Promise<number> {
     const dir = join(this.root, TMP_DIR);
-    const names = await readdirOrEmpty(dir);
-    await Promise.all(names.map((n) => rm(join(dir, n), { force: true })));
-    return names.length;
+    const orphans: string[] = [];
+    for (const name of await readdirOrEmpty(dir)) {
+      const pid = Number(/^[0-9a-f]{64}\.(\d+)\./.exec(name)?.[1]);
+      if (pid && pid !== process.pid && isRunning(pid) && !(await olderThan(join(dir, name), ORPHAN_AGE_MS))) continue;
+      orphans.push(name);
+    }
+    await Promise.all(orphans.map((n) => rm(join(dir, n), { force: true })));
+    return orphans.length;
   }
 }
 
@@ -76,8 +87,28 @@ async function exists(path: string) {
   try {
     await stat(path);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function olderThan(path: string, ms: number): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs > ms;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 

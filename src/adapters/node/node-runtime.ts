@@ -6,7 +6,7 @@ import type { Clock } from '../../ports.ts';
 import { FsBlobStore } from './fs-blob-store.ts';
 import { SqliteArticleStore } from './sqlite-article-store.ts';
 import { SqliteCaptureStore } from './sqlite-capture-store.ts';
-import { closeDatabase, openDatabase, type Db } from './sqlite-database.ts';
+import { checkDatabase, closeDatabase, openDatabase, type Db } from './sqlite-database.ts';
 import { SqliteKeyStore } from './sqlite-key-store.ts';
 import { SqliteQueue } from './sqlite-queue.ts';
 import { CaptureWorker } from '../../core/capture-worker.ts';
@@ -29,26 +29,25 @@ export interface NodeRuntime {
   close(): Promise<void>;
 }
 
-/** How long in-flight captures may finish at shutdown before their jobs are left to lapse and be retried. */
+/** How long in-flight captures may finish at shutdown before their jobs are handed back to the queue. */
 export const SHUTDOWN_GRACE_MS = 20_000;
+/** After the browser is closed, how long handed-back captures get to notice before the database closes. */
+const ABANDON_MS = 5_000;
 
 export const systemClock: Clock = { now: () => new Date() };
 
 /** Builds the Node adapters (SQLite file, blob folder, logger, metrics) from the parsed config. */
-export async function createNodeRuntime(config: Config, options: { logger?: Logger; clock?: Clock; worker?: boolean } = {}): Promise<NodeRuntime> {
+export async function createNodeRuntime(
+  config: Config,
+  options: { logger?: Logger; clock?: Clock; worker?: boolean; leaseMs?: number } = {},
+): Promise<NodeRuntime> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
   const db = openDatabase(config.dataDir);
   const blobs = new FsBlobStore(config.snapshotDir);
   const removed = await blobs.cleanTemp();
   if (removed) logger.warn('removed temp files of interrupted blob writes', { count: removed });
-  const health: HealthCheck[] = [{
-    name: 'database',
-    check: async () => {
-      const row = db.$client.prepare('select 1 as ok').get() as { ok: number };
-      return { ok: row.ok === 1 };
-    },
-  }];
+  const health: HealthCheck[] = [{ name: 'database', check: async () => checkDatabase(db) }];
   const deps: AppDeps = {
     config,
     clock,
@@ -66,8 +65,12 @@ export async function createNodeRuntime(config: Config, options: { logger?: Logg
     db,
     blobs,
     async close() {
-      await runtime.worker?.stop(SHUTDOWN_GRACE_MS);
+      const worker = runtime.worker;
+      const stopped = await worker?.stop(SHUTDOWN_GRACE_MS);
+      if (stopped?.released) logger.warn('handed unfinished jobs back to the queue', { count: stopped.released });
+      // Closing the browser makes the handed-back captures fail fast; none of them saves anything.
       await runtime.browser?.close();
+      if (worker && !(await worker.drain(ABANDON_MS))) logger.warn('captures still running as the database closes', { count: worker.busy });
       closeDatabase(db);
     },
   };
@@ -81,7 +84,11 @@ export async function createNodeRuntime(config: Config, options: { logger?: Logg
       browser,
       images: new SharpImageProcessor(),
       providers: PROVIDER_REGISTRY,
-    }, { owner: `${hostname()}:${process.pid}`, concurrency: config.captureConcurrency });
+    }, {
+      owner: `${hostname()}:${process.pid}`,
+      concurrency: config.captureConcurrency,
+      ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    });
     health.push({ name: 'browser', check: () => browser.health() });
     deps.onQueued = () => runtime.worker?.notify();
   }

@@ -1,4 +1,4 @@
-import { chromium, errors as pwErrors, type Browser as PwBrowser, type BrowserContext } from 'playwright';
+import { chromium, errors as pwErrors, type Browser as PwBrowser, type BrowserContext, type Page } from 'playwright';
 import { BrowserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ServiceMetrics } from '../../core/metrics.ts';
@@ -27,6 +27,9 @@ export interface PlaywrightBrowserOptions {
 }
 
 type ContextKey = string;
+
+/** Refused requests of each context's pages, read back when its capture ends. */
+const blockedByContext = new WeakMap<BrowserContext, string[]>();
 
 /**
  * One Chromium, a fresh context per capture (no shared cookies or cache between captures), every
@@ -150,13 +153,30 @@ export class PlaywrightBrowser implements Browser {
       locale: 'en-US',
       timezoneId: 'UTC',
     });
+    const blocked: string[] = [];
+    blockedByContext.set(context, blocked);
     await routeThroughEgress(context, this.o.fetcher, {
       overrides: this.o.overrides,
-      onBlocked: (url, error) => this.o.logger.warn('browser request blocked', { url: url.slice(0, 300), reason: error.reason }),
+      onBlocked: (url, error) => {
+        blocked.push(`${error.reason} ${url.slice(0, 300)}`);
+        this.o.logger.warn('browser request blocked', { url: url.slice(0, 300), reason: error.reason });
+      },
     });
     // Video and audio never appear in a still; not fetching them saves most of a post's bytes.
     await context.route((url) => url.protocol !== 'data:' && url.protocol !== 'blob:', (route, request) =>
       request.resourceType() === 'media' ? route.abort('blockedbyclient') : route.fallback());
+    // The page under capture may not navigate itself away (meta refresh, script): ERR_ABORTED leaves the
+    // current document in place, where a blocked navigation would commit an error page over the post.
+    const navigations = new WeakMap<Page, number>();
+    await context.route(() => true, (route, request) => {
+      const frame = request.isNavigationRequest() ? request.frame() : undefined;
+      if (!frame || frame.parentFrame()) return route.fallback();
+      const seen = navigations.get(frame.page()) ?? 0;
+      navigations.set(frame.page(), seen + 1);
+      if (seen === 0) return route.fallback();
+      blocked.push(`navigation ${request.url().slice(0, 300)}`);
+      return route.abort('aborted');
+    });
     return context;
   }
 }
@@ -164,7 +184,9 @@ export class PlaywrightBrowser implements Browser {
 async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<ScreenshotResult> {
   const page = await context.newPage();
   page.setDefaultTimeout(req.timeoutMs);
-  const response = await page.goto(req.url, { waitUntil: 'domcontentloaded', timeout: req.timeoutMs });
+  // "commit", not "domcontentloaded": the wait below is for the post itself, and a page that starts
+  // another (refused) navigation while parsing never reports its DOMContentLoaded to Playwright.
+  const response = await page.goto(req.url, { waitUntil: 'commit', timeout: req.timeoutMs });
   if (response && response.status() >= 400) throw new BrowserError('not_rendered', `the page answered HTTP ${response.status()}`);
   const element = page.locator(req.selector).first();
   if (req.failSelector) {
@@ -203,6 +225,7 @@ async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<S
     height: Math.round(pixels.height / req.deviceScaleFactor),
     text,
     finalUrl: page.url(),
+    blocked: [...(blockedByContext.get(context) ?? [])],
   };
 }
 

@@ -13,7 +13,10 @@ export class SqliteCaptureStore implements CaptureStore {
   constructor(private readonly db: Db) {}
 
   async saveCapture(c: CaptureRecord) {
-    this.db.transaction((tx) => {
+    return this.db.transaction((tx) => {
+      // A job re-run after a lapsed lease may finish after the first run did: the first one counts.
+      const embed = tx.select({ status: embeds.status }).from(embeds).where(eq(embeds.id, c.embedId)).get();
+      if (embed?.status !== 'pending') return false;
       tx.insert(captures).values({
         id: c.id,
         embedId: c.embedId,
@@ -44,6 +47,7 @@ export class SqliteCaptureStore implements CaptureStore {
         lastCheckedAt: finishedAt,
         ...(kept ? { latestCaptureId: c.id, archivedAt: finishedAt } : {}),
       }).where(eq(embeds.id, c.embedId)).run();
+      return true;
     }, { behavior: 'immediate' });
   }
 

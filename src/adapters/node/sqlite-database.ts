@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from '../../db/schema.ts';
@@ -10,6 +10,12 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.url));
 export const DATABASE_FILE = 'embedkeep.db';
+/** How long the health probe waits for the write lock before calling the database unusable. */
+const HEALTH_LOCK_WAIT_MS = 1_000;
+const BUSY_TIMEOUT_MS = 10_000;
+
+/** The inode each connection opened: a file deleted or replaced under a running service is caught by it. */
+const openedInode = new WeakMap<Database.Database, number>();
 
 /** Opens (creating if needed) the SQLite file in `dataDir` with WAL and safe pragmas. */
 export function openDatabase(dataDir: string, options: { migrate?: boolean } = {}): Db {
@@ -19,8 +25,9 @@ export function openDatabase(dataDir: string, options: { migrate?: boolean } = {
   // NORMAL is durable across process crashes in WAL mode; only an OS crash may lose the last commits.
   client.pragma('synchronous = NORMAL');
   client.pragma('foreign_keys = ON');
-  client.pragma('busy_timeout = 10000');
+  client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   client.pragma('temp_store = MEMORY');
+  openedInode.set(client, statSync(client.name).ino);
   const db = drizzle(client, { schema }) as Db;
   if (options.migrate !== false) migrateDatabase(db);
   return db;
@@ -33,4 +40,34 @@ export function migrateDatabase(db: Db): void {
 export function closeDatabase(db: Db): void {
   db.$client.pragma('wal_checkpoint(TRUNCATE)');
   db.$client.close();
+}
+
+/**
+ * Readiness of the database: its file is still the one this connection opened, and the write lock
+ * can be taken within a second. `select 1` would pass on a deleted or locked file.
+ */
+export function checkDatabase(db: Db): { ok: boolean; detail?: string } {
+  const client = db.$client;
+  let inode: number;
+  try {
+    inode = statSync(client.name).ino;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, detail: `${client.name} is gone` };
+    throw error;
+  }
+  if (inode !== openedInode.get(client)) return { ok: false, detail: `${client.name} was replaced; restart the service` };
+  // better-sqlite3 is synchronous, so no other statement of this process runs between these lines.
+  if (client.inTransaction) return { ok: true };
+  client.pragma(`busy_timeout = ${HEALTH_LOCK_WAIT_MS}`);
+  try {
+    client.prepare('begin immediate').run();
+    client.prepare('rollback').run();
+    return { ok: true };
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return { ok: false, detail: 'the database is locked' };
+    return { ok: false, detail: (error as Error).message };
+  } finally {
+    client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
 }

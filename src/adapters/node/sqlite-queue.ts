@@ -42,20 +42,15 @@ export class SqliteQueue implements Queue {
 
   async lease(owner: string, limit: number, leaseMs: number): Promise<Job[]> {
     const now = this.clock.now().getTime();
-    const take = this.client.transaction(() => {
-      // A job whose lease lapsed with no attempts left crashed its workers every time: stop retrying it.
-      this.client.prepare(`update jobs set state = 'failed', lease_owner = null, lease_until = null, updated_at = ?,
-          last_error = coalesce(last_error || ' · ', '') || 'lease expired after the last attempt'
-        where state = 'leased' and lease_until <= ? and attempts >= max_attempts`).run(now, now);
-      return this.client.prepare(`update jobs set state = 'leased', lease_owner = ?, lease_until = ?,
-          attempts = attempts + 1, updated_at = ?
-        where id in (select id from jobs
-          where (state = 'queued' and run_at <= ?) or (state = 'leased' and lease_until <= ?)
-          order by priority, run_at, id limit ?)
-        returning id, kind, payload, attempts, max_attempts, dedup_key`)
-        .all(owner, now + leaseMs, now, now, now, limit) as JobRow[];
-    });
-    const rows = take.immediate();
+    // A lapsed lease after the last attempt is handed out too (attempts > max_attempts): its worker
+    // died mid-job, and only a worker can record the give-up for what the job was doing.
+    const take = this.client.prepare(`update jobs set state = 'leased', lease_owner = ?, lease_until = ?,
+        attempts = attempts + 1, updated_at = ?
+      where id in (select id from jobs
+        where (state = 'queued' and run_at <= ?) or (state = 'leased' and lease_until <= ?)
+        order by priority, run_at, id limit ?)
+      returning id, kind, payload, attempts, max_attempts, dedup_key`);
+    const rows = this.client.transaction(() => take.all(owner, now + leaseMs, now, now, now, limit) as JobRow[]).immediate();
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -66,16 +61,31 @@ export class SqliteQueue implements Queue {
     }));
   }
 
+  async extend(jobId: string, owner: string, leaseMs: number) {
+    const now = this.clock.now().getTime();
+    // Still ours even if it lapsed meanwhile: taking a job over rewrites lease_owner.
+    const info = this.client.prepare(`update jobs set lease_until = ?, updated_at = ?
+      where id = ? and lease_owner = ? and state = 'leased'`).run(now + leaseMs, now, jobId, owner);
+    return info.changes === 1;
+  }
+
+  async release(jobId: string, owner: string) {
+    const now = this.clock.now().getTime();
+    this.client.prepare(`update jobs set state = 'queued', run_at = ?, lease_owner = null, lease_until = null,
+        attempts = max(attempts - 1, 0), updated_at = ?
+      where id = ? and lease_owner = ? and state = 'leased'`).run(now, now, jobId, owner);
+  }
+
   async complete(jobId: string, owner: string) {
     this.client.prepare(`update jobs set state = 'done', lease_owner = null, lease_until = null, updated_at = ?
       where id = ? and lease_owner = ? and state = 'leased'`).run(this.clock.now().getTime(), jobId, owner);
   }
 
-  async fail(jobId: string, owner: string, error: string, retryAt?: Date): Promise<'retry' | 'failed'> {
+  async fail(jobId: string, owner: string, error: string, retryAt?: Date): Promise<'retry' | 'failed' | 'lost'> {
     const now = this.clock.now().getTime();
     const row = this.client.prepare(`select attempts, max_attempts from jobs where id = ? and lease_owner = ? and state = 'leased'`)
       .get(jobId, owner) as { attempts: number; max_attempts: number } | undefined;
-    if (!row) return 'failed';
+    if (!row) return 'lost';
     if (retryAt && row.attempts < row.max_attempts) {
       this.client.prepare(`update jobs set state = 'queued', run_at = ?, lease_owner = null, lease_until = null,
         last_error = ?, updated_at = ? where id = ?`).run(retryAt.getTime(), error, now, jobId);

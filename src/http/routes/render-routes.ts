@@ -17,8 +17,19 @@ const RenderBody = z.object({
   mode: z.enum(['static', 'enhance']).optional(),
 }).strict();
 
-/** Rendered articles may embed our cards' images and the enhance script, nothing from elsewhere in static mode. */
-const HTML_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', 'referrer-policy': 'strict-origin-when-cross-origin' };
+/**
+ * A rendered article is the publisher's HTML served from our origin: the sandbox gives it an opaque
+ * origin, so nothing in it can act as us; static mode runs no script at all.
+ */
+function htmlHeaders(mode: RenderMode) {
+  const sandbox = `sandbox ${mode === 'enhance' ? 'allow-scripts ' : ''}allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation`;
+  return {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': `${sandbox}; base-uri 'none'; form-action 'none'`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'strict-origin-when-cross-origin',
+  };
+}
 
 function parseMode(value: string | undefined): RenderMode {
   if (value === undefined || value === 'static' || value === 'enhance') return value ?? 'static';
@@ -54,7 +65,7 @@ export function registerRenderRoutes(app: App) {
     assertHtml(html);
     const base = url === undefined ? undefined : parseSubmittedUrl(url, 'url').href;
     const out = await renderArticle(html, base, mode, deps, deps.config.publicBaseUrl);
-    return c.body(out, 200, { ...HTML_HEADERS, 'cache-control': 'no-store' });
+    return c.body(out, 200, { ...htmlHeaders(mode), 'cache-control': 'no-store' });
   });
 
   app.get('/v1/articles/:id/render', requireScope('read', { publicRead: true }), async (c) => {
@@ -76,6 +87,6 @@ export function registerRenderRoutes(app: App) {
     }
     const headers = { etag: entry.etag, 'cache-control': 'public, max-age=60, stale-while-revalidate=600' };
     if (c.req.header('if-none-match') === entry.etag) return c.body(null, 304, headers);
-    return c.body(entry.body as Uint8Array<ArrayBuffer>, 200, { ...HTML_HEADERS, ...headers });
+    return c.body(entry.body as Uint8Array<ArrayBuffer>, 200, { ...htmlHeaders(mode), ...headers });
   });
 }
