@@ -8,3 +8,11 @@ export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undef
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Waits until the service's queue has nothing queued or leased (captures and their rendition jobs done). */
+export function waitForQueueIdle(queue: { stats(): Promise<{ queued: number; leased: number }> }, timeoutMs = 120_000): Promise<true> {
+  return waitFor(async () => {
+    const q = await queue.stats();
+    return q.queued + q.leased === 0 ? true : undefined;
+  }, timeoutMs, 'an idle queue');
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstream, YOUTUBE, type Upstream } from '../fixtures/upstream-server.ts';
 import { TWEET_IDS, TWEETS, SEED_TWEET_ID } from '../fixtures/tweets.ts';
 import { json, startService, type TestService } from '../helpers/start-service.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { waitFor, waitForQueueIdle } from '../helpers/wait-for.ts';
 
 type Embed = {
   id: string; provider: string; providerId: string; url: string; status: string; availability: string; text?: string;
@@ -54,10 +54,7 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   const first = ((await res.json()) as { embeds: Embed[] }).embeds;
   // Renditions are encoded by lower-priority jobs after the captures.
-  await waitFor(async () => {
-    const q = await svc.runtime.deps.queue.stats();
-    return q.queued + q.leased === 0 ? true : undefined;
-  }, 120_000, 'the rendition jobs');
+  await waitForQueueIdle(svc.runtime.deps.queue);
   embeds = await Promise.all(first.map(async (e) => (await svc.api(`/v1/embeds/${e.id}`)).json() as Promise<Embed>));
 }, 240_000);
 

@@ -6,7 +6,7 @@ import { loaderStatusRanges } from '../../src/core/rewrite-image.ts';
 import { startUpstream, type Upstream } from '../fixtures/upstream-server.ts';
 import { SEED_TWEET_ID, TWEET_IDS } from '../fixtures/tweets.ts';
 import { json, startService, type TestService } from '../helpers/start-service.ts';
-import { waitFor } from '../helpers/wait-for.ts';
+import { waitForQueueIdle } from '../helpers/wait-for.ts';
 
 const SEED = readFileSync(new URL('../../../shared/samples/seed-article.html', import.meta.url), 'utf8');
 const SEED_URL = 'https://news.example/world/2023/11/21/lavrov-arab-islamic-ministers-moscow-gaza';
@@ -54,10 +54,7 @@ beforeAll(async () => {
   const res = await svc.api('/v1/archive?wait=60', json({ article: { url: SEED_URL, html: SEED } }));
   expect(res.status).toBe(200);
   articleId = ((await res.json()) as { article: { id: string } }).article.id;
-  await waitFor(async () => {
-    const q = await svc.runtime.deps.queue.stats();
-    return q.queued + q.leased === 0 ? true : undefined;
-  }, 60_000, 'renditions');
+  await waitForQueueIdle(svc.runtime.deps.queue);
 }, 120_000);
 
 afterAll(async () => {

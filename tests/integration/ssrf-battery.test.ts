@@ -63,7 +63,7 @@ beforeAll(async () => {
     results = ((await res.json()) as { embeds: Embed[] }).embeds;
     const posts = await svc.api('/v1/archive?wait=60', json({ urls: [HOSTILE_POST_ID, HOSTILE_REFRESH_ID, HOSTILE_SCRIPT_NAV_ID].map((id) => `https://x.com/i/status/${id}`) }));
     const postEmbeds = ((await posts.json()) as { embeds: Embed[] }).embeds;
-    [post] = postEmbeds;
+    post = postEmbeds[0]!;
     navPosts = postEmbeds.slice(1);
   } finally {
     clearInterval(probe);

@@ -1,4 +1,4 @@
-import { canonicalImageUrl, canonicalize } from '../../core/canonical-url.ts';
+import { findEmbedByUrl } from '../../core/find-embed.ts';
 import { buildCardModel, type CardModel } from '../../core/card-model.ts';
 import { loadEmbedSources } from '../../core/embed-view.ts';
 import { escapeAttr } from '../../core/escape-html.ts';
@@ -22,13 +22,7 @@ async function embedIdFor(raw: string, deps: AppDeps): Promise<string | undefine
   const url = parseSubmittedUrl(raw);
   const base = deps.config.publicBaseUrl;
   if (url.href.startsWith(`${base}/cards/`)) return url.href.slice(`${base}/cards/`.length).split(/[?#/]/)[0];
-  const identity = canonicalize(url.href);
-  url.hash = '';
-  for (const canonical of identity ? [identity.canonicalUrl] : [canonicalImageUrl(url.href), url.href]) {
-    const embed = await deps.articles.findEmbed(canonical);
-    if (embed) return embed.id;
-  }
-  return undefined;
+  return (await findEmbedByUrl(url, deps.articles))?.id;
 }
 
 export function registerCardRoutes(app: App) {

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { canonicalImageUrl, canonicalize } from '../../core/canonical-url.ts';
+import { findEmbedByUrl } from '../../core/find-embed.ts';
 import { keptCapture, loadEmbedViews } from '../../core/embed-view.ts';
 import { SHA256_HEX } from '../../core/ids.ts';
 import { parseSubmittedUrl } from '../../core/submitted-url.ts';
@@ -46,15 +46,8 @@ export function registerEmbedRoutes(app: App) {
 
   app.openapi(findEmbedRoute, async (c) => {
     const deps = c.get('deps');
-    const url = parseSubmittedUrl(c.req.valid('query').url);
-    const identity = canonicalize(url.href);
-    url.hash = '';
-    const candidates = identity ? [identity.canonicalUrl] : [canonicalImageUrl(url.href), url.href];
-    for (const canonicalUrl of candidates) {
-      const embed = await deps.articles.findEmbed(canonicalUrl);
-      if (embed) return c.json({ embeds: await loadEmbedViews([embed.id], deps, deps.config.publicBaseUrl) }, 200);
-    }
-    return c.json({ embeds: [] }, 200);
+    const embed = await findEmbedByUrl(parseSubmittedUrl(c.req.valid('query').url), deps.articles);
+    return c.json({ embeds: embed ? await loadEmbedViews([embed.id], deps, deps.config.publicBaseUrl) : [] }, 200);
   });
 
   app.get('/v1/embeds/:id/screenshot', requireScope('read', { publicRead: true }), async (c) => {
