@@ -52,6 +52,8 @@ export interface ScreenshotRequest {
   deviceScaleFactor: number;
   colorScheme?: 'light' | 'dark';
   timeoutMs: number;
+  /** `viewport`: the visible top of the page instead of the element (whole web pages). */
+  clip?: 'element' | 'viewport';
 }
 
 export interface ScreenshotResult {
@@ -59,8 +61,9 @@ export interface ScreenshotResult {
   /** CSS pixel size of the element; the PNG is deviceScaleFactor times that. */
   width: number;
   height: number;
-  /** innerText of the element. */
+  /** innerText of the element (at most 20 000 characters). */
   text: string;
+  title: string;
   finalUrl: string;
   /** Requests of the page the egress layer refused, as "reason url". */
   blocked: string[];

@@ -13,15 +13,14 @@ export class AttributeBuffer {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private readonly quotes: Array<string | null | undefined> = [];
-  /** `get`, bound once, for helpers that take a lookup function. */
-  readonly getter: AttrGetter = (name) => this.get(name);
-
-  constructor(private readonly html: string) {}
-
   /** Where the next attribute may start: after the tag name or the previous attribute. */
   private from = 0;
   /** A '>' came first: what follows belongs to a tag the parser dropped unannounced (a nested <form>). */
   private closed = false;
+  /** `get`, bound once, for helpers that take a lookup function. */
+  readonly getter: AttrGetter = (name) => this.get(name);
+
+  constructor(private readonly html: string) {}
 
   /** A new tag; its name ends at `nameEnd`. */
   reset(nameEnd: number): void {

@@ -5,7 +5,7 @@ import { RAW, TAGS } from './tag-table.ts';
 export const PARSER_OPTIONS: ParserOptions = { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true };
 
 /** Browsers stop nesting there too (Blink: 512). */
-export const MAX_DEPTH = 512;
+const MAX_DEPTH = 512;
 
 /** What the handler tells the parser about depth. */
 export interface DepthTracker extends Partial<Handler> {
@@ -23,7 +23,7 @@ export function cappedAt(depth: number, name: string): boolean {
 
 /**
  * htmlparser2 keeps its stack with `unshift`/`indexOf`: quadratic in the depth (100k unclosed
- * `<div>` take seconds, stray close tags on top of them minutes). Past the cap an element is
+ * `<div>` take ten seconds, 100k stray close tags after them most of a minute). Past the cap an element is
  * reported opened and closed at once, never pushed, and close tags are ignored. The parser asks
  * `isVoidElement` when it opens a tag, again when the open tag ends (to close it at once), and for
  * close tags; the second answer must repeat the first, which the handler hands over.

@@ -5,8 +5,8 @@ import { identifySocialPost } from './social-url.ts';
 
 /**
  * The identity of a post URL (X, YouTube, Bluesky, Instagram, TikTok, Threads, Reddit, Facebook),
- * else null — also for anything not http(s), with credentials, or unparsable. Short links (t.co,
- * youtu.be is not one) need a redirect to be known and are null too.
+ * else null — also for anything not http(s), with credentials, or unparsable. Short links such as
+ * t.co name a post only after a redirect, so they are null too (youtu.be holds the video id).
  */
 export function canonicalize(url: string, base?: string): EmbedIdentity | null {
   const u = parseHttpUrl(url, base);

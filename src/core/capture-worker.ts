@@ -75,11 +75,7 @@ export class CaptureWorker {
     this.running = false;
     this.notify();
     await this.loop;
-    if (await this.drain(graceMs)) {
-      clearInterval(this.heartbeat);
-      return { released: 0 };
-    }
-    const left = [...this.inFlight.values()];
+    const left = (await this.drain(graceMs)) ? [] : [...this.inFlight.values()];
     for (const { job, abort } of left) {
       abort.abort(new Error('the worker is shutting down'));
       await this.deps.queue.release(job.id, this.o.owner);

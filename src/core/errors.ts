@@ -27,7 +27,12 @@ export class ImageError extends Error {
 
 export class BrowserError extends Error {
   override readonly name = 'BrowserError';
-  constructor(readonly reason: 'not_found' | 'launch' | 'timeout' | 'crashed' | 'not_rendered', message: string) {
+  constructor(
+    readonly reason: 'not_found' | 'launch' | 'timeout' | 'crashed' | 'not_rendered',
+    message: string,
+    /** The page's own HTTP status, when it answered with an error. */
+    readonly httpStatus?: number,
+  ) {
     super(message);
   }
 }

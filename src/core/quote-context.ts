@@ -10,9 +10,8 @@ export interface QuoteLink {
   inText: boolean;
   range: Range;
   attrs: AttrSpan[];
-  /** Where the link's text stands in `QuoteContext.tail` (links outside the post text). */
+  /** Where the link's text starts in `QuoteContext.tail` (links outside the post text). */
   tailStart: number;
-  tailEnd: number;
   /** Lines of post text before the link: a date link ends the post even when the quote is left open. */
   textLines: number;
 }
@@ -63,7 +62,7 @@ export class QuoteContext {
   openLink(href: string, start: number, attrs: AttrSpan[], depth: number): void {
     this.link = {
       href, text: '', inText: this.textDepth !== 0, range: { start, end: start }, attrs,
-      tailStart: this.tail.length, tailEnd: this.tail.length, textLines: this.lines.length + (this.line === '' ? 0 : 1),
+      tailStart: this.tail.length, textLines: this.lines.length + (this.line === '' ? 0 : 1),
     };
     this.linkDepth = depth;
   }
@@ -72,7 +71,6 @@ export class QuoteContext {
   closeElement(depth: number, end: number): void {
     if (depth === this.linkDepth && this.link !== null) {
       this.link.range.end = end;
-      this.link.tailEnd = this.tail.length;
       this.links.push(this.link);
       this.link = null;
       this.linkDepth = 0;

@@ -171,7 +171,7 @@ function escapeRegExp(s: string): string {
 }
 
 /** Absent facts are absent fields: drops undefined and empty values. */
-export function compact(f: Partial<Record<keyof Fallback, string | undefined>>): Fallback {
+function compact(f: Partial<Record<keyof Fallback, string | undefined>>): Fallback {
   const out: Fallback = {};
   for (const key of ['text', 'authorName', 'authorHandle', 'date'] as const) {
     const v = f[key];

@@ -26,6 +26,8 @@ function loopbackSpellings(port: string): string[] {
 let direct: string[];
 let redirects: string[];
 let inArticle: string[];
+let pages: string[];
+let hostilePage: Embed;
 let results: Embed[];
 let post: Embed;
 let navPosts: Embed[];
@@ -53,18 +55,22 @@ beforeAll(async () => {
   redirects = [301, 302, 303, 307, 308].flatMap((status, i) => [spellings[0]!, spellings[4]!, spellings[12]!].map((base, j) =>
     `${HOSTILE_ORIGIN}redirect.jpg?status=${status}&to=${encodeURIComponent(`${base}/redirect-${i}-${j}.jpg`)}`));
   inArticle = [spellings[1]!, spellings[6]!, spellings[13]!].map((base, i) => `${base}/article-${i}.jpg`);
+  // Pages (not images) go to the browser: its document request meets the same guard.
+  pages = [spellings[0]!, spellings[2]!, spellings[4]!, spellings[12]!, spellings[18]!].map((base, i) => `${base}/page-${i}`);
   const html = `<article><p>Photos</p>${inArticle.map((src) => `<img src="${src}" alt="x">`).join('')}
     <img srcset="${spellings[5]}/srcset.jpg 2x" alt="y"></article>`;
 
   const probe = setInterval(() => { void svc.api('/health', { token: null }).then((r) => healthDuring.push(r.status)); }, 200);
   try {
-    const res = await svc.api('/v1/archive?wait=110', json({ urls: [...direct, ...redirects], article: { url: 'https://news.example/ssrf', html } }));
+    const res = await svc.api('/v1/archive?wait=110', json({ urls: [...direct, ...redirects, ...pages], article: { url: 'https://news.example/ssrf', html } }));
     expect(res.status).toBe(200);
     results = ((await res.json()) as { embeds: Embed[] }).embeds;
     const posts = await svc.api('/v1/archive?wait=60', json({ urls: [HOSTILE_POST_ID, HOSTILE_REFRESH_ID, HOSTILE_SCRIPT_NAV_ID].map((id) => `https://x.com/i/status/${id}`) }));
     const postEmbeds = ((await posts.json()) as { embeds: Embed[] }).embeds;
     post = postEmbeds[0]!;
     navPosts = postEmbeds.slice(1);
+    const page = await svc.api('/v1/archive?wait=60', json({ urls: [`${HOSTILE_ORIGIN}embed/Tweet.html?id=page`] }));
+    hostilePage = ((await page.json()) as { embeds: Embed[] }).embeds[0]!;
   } finally {
     clearInterval(probe);
   }
@@ -79,7 +85,7 @@ afterAll(async () => {
 
 describe('SSRF battery', () => {
   it('runs at least 40 URL vectors, besides the post data and embed-page ones', () => {
-    expect(direct.length + redirects.length + inArticle.length).toBeGreaterThanOrEqual(40);
+    expect(direct.length + redirects.length + inArticle.length + pages.length).toBeGreaterThanOrEqual(40);
   });
 
   it('refuses every loopback spelling, redirect and article image, recording "blocked" on the embed', () => {
@@ -99,6 +105,12 @@ describe('SSRF battery', () => {
     for (const what of ['img.png', 'decimal.png', 'v6.png', 'localhost.png', 'iframe', 'style.css', 'script.js', 'fetch', 'xhr']) {
       expect(notes.some((n) => n.includes(what)), what).toBe(true);
     }
+  });
+
+  it('archives a hostile web page while refusing everything on it that aims at the canary', () => {
+    expect(hostilePage).toMatchObject({ status: 'archived', availability: 'live' });
+    const notes = hostilePage.captures[0]!.layers.find((l) => l.layer === 'egress')?.notes ?? [];
+    expect(notes.filter((n) => n.includes(`:${new URL(canary.url).port}`)).length).toBeGreaterThanOrEqual(8);
   });
 
   it('refuses navigations away from the embed page (meta refresh, script)', () => {

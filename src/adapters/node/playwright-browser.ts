@@ -1,5 +1,5 @@
 import { chromium, errors as pwErrors, type Browser as PwBrowser, type BrowserContext, type Page } from 'playwright';
-import { BrowserError } from '../../core/errors.ts';
+import { BrowserError, EgressError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ServiceMetrics } from '../../core/metrics.ts';
 import type { Browser, Fetcher, ScreenshotRequest, ScreenshotResult } from '../../ports.ts';
@@ -15,6 +15,7 @@ export const RECYCLE_AFTER_CAPTURES = 250;
 export const LAUNCH_TIMEOUT_MS = 30_000;
 /** Images and web fonts inside the element may still be loading when it appears. */
 const ASSET_SETTLE_TIMEOUT_MS = 5_000;
+const MAX_TEXT_CHARS = 20_000;
 
 export interface PlaywrightBrowserOptions {
   executablePath: string;
@@ -186,8 +187,18 @@ async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<S
   page.setDefaultTimeout(req.timeoutMs);
   // "commit", not "domcontentloaded": the wait below is for the post itself, and a page that starts
   // another (refused) navigation while parsing never reports its DOMContentLoaded to Playwright.
-  const response = await page.goto(req.url, { waitUntil: 'commit', timeout: req.timeoutMs });
-  if (response && response.status() >= 400) throw new BrowserError('not_rendered', `the page answered HTTP ${response.status()}`);
+  const response = await page.goto(req.url, { waitUntil: 'commit', timeout: req.timeoutMs }).catch((error: unknown) => {
+    // The document itself refused by the egress layer: say why, as a fetch would.
+    const refused = blockedByContext.get(context)?.find((b) => /^(blocked_address|bad_url) /.test(b));
+    if (refused) {
+      const [reason] = refused.split(' ', 1) as ['blocked_address' | 'bad_url'];
+      throw new EgressError(reason, `the page ${refused.slice(reason.length + 1)} was refused`, req.url);
+    }
+    throw error;
+  });
+  if (response && response.status() >= 400) {
+    throw new BrowserError('not_rendered', `the page answered HTTP ${response.status()}`, response.status());
+  }
   const element = page.locator(req.selector).first();
   if (req.failSelector) {
     const failed = page.locator(req.failSelector).first();
@@ -205,6 +216,7 @@ async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<S
   if (req.notSelector) {
     await page.waitForFunction((sel) => !document.querySelector(sel), req.notSelector, { timeout: req.timeoutMs });
   }
+  if (req.clip === 'viewport') await page.waitForLoadState('load', { timeout: ASSET_SETTLE_TIMEOUT_MS }).catch(() => undefined);
   await element.evaluate(async (node, settleMs) => {
     const images = [...node.querySelectorAll('img')].filter((img) => !img.complete);
     const loaded = Promise.all(images.map((img) => new Promise((resolve) => {
@@ -215,8 +227,10 @@ async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<S
   }, ASSET_SETTLE_TIMEOUT_MS);
   const box = await element.boundingBox();
   if (!box || box.width < 1 || box.height < 1) throw new BrowserError('not_rendered', `"${req.selector}" has no size`);
-  const png = await element.screenshot({ type: 'png', animations: 'disabled', timeout: req.timeoutMs });
-  const text = await element.innerText();
+  const png = req.clip === 'viewport'
+    ? await page.screenshot({ type: 'png', animations: 'disabled', timeout: req.timeoutMs, clip: { x: 0, y: 0, ...req.viewport } })
+    : await element.screenshot({ type: 'png', animations: 'disabled', timeout: req.timeoutMs });
+  const text = (await element.innerText()).slice(0, MAX_TEXT_CHARS);
   // The PNG's own size (IHDR) is what was captured; the CSS size follows from the scale factor.
   const pixels = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
   return {
@@ -224,13 +238,14 @@ async function shoot(context: BrowserContext, req: ScreenshotRequest): Promise<S
     width: Math.round(pixels.width / req.deviceScaleFactor),
     height: Math.round(pixels.height / req.deviceScaleFactor),
     text,
+    title: (await page.title()).slice(0, 500),
     finalUrl: page.url(),
     blocked: [...(blockedByContext.get(context) ?? [])],
   };
 }
 
-function toBrowserError(error: unknown, req: ScreenshotRequest): BrowserError {
-  if (error instanceof BrowserError) return error;
+function toBrowserError(error: unknown, req: ScreenshotRequest): BrowserError | EgressError {
+  if (error instanceof BrowserError || error instanceof EgressError) return error;
   if (error instanceof pwErrors.TimeoutError) {
     return new BrowserError('timeout', `"${req.selector}" did not render within ${req.timeoutMs} ms at ${req.url}`);
   }
