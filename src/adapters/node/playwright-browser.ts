@@ -42,6 +42,10 @@ export class PlaywrightBrowser implements Browser {
   private spare: { key: ContextKey; context: Promise<BrowserContext> } | undefined;
   private launches = 0;
   private capturesSinceLaunch = 0;
+  private active = 0;
+  private recycling: Promise<void> | undefined;
+  /** Why the next launch happens, for the restarts metric. */
+  private pendingReason = 'crash';
   private closed = false;
   private readonly slots: Semaphore;
 
@@ -51,15 +55,23 @@ export class PlaywrightBrowser implements Browser {
 
   async screenshot(req: ScreenshotRequest): Promise<ScreenshotResult> {
     return this.slots.run(async () => {
-      const context = await this.takeContext(req);
+      if (this.capturesSinceLaunch >= (this.o.recycleAfter ?? RECYCLE_AFTER_CAPTURES)) {
+        this.recycling ??= this.recycleWhenIdle().finally(() => { this.recycling = undefined; });
+        await this.recycling;
+      }
+      this.active += 1;
       try {
-        return await shoot(context, req);
+        const context = await this.takeContext(req);
+        try {
+          return await shoot(context, req);
+        } finally {
+          await context.close().catch(() => undefined);
+        }
       } catch (error) {
         throw toBrowserError(error, req);
       } finally {
-        await context.close().catch(() => undefined);
+        this.active -= 1;
         this.capturesSinceLaunch += 1;
-        if (this.capturesSinceLaunch >= (this.o.recycleAfter ?? RECYCLE_AFTER_CAPTURES)) await this.recycle('recycle');
       }
     });
   }
@@ -112,10 +124,10 @@ export class PlaywrightBrowser implements Browser {
     return this.browser;
   }
 
-  private pendingReason = 'crash';
-
-  private async recycle(reason: string) {
-    this.pendingReason = reason;
+  /** A recycle waits for the captures still running on the old browser, so none of them is cut off. */
+  private async recycleWhenIdle() {
+    while (this.active > 0) await new Promise((r) => setTimeout(r, 50));
+    this.pendingReason = 'recycle';
     await this.dropSpare();
     const old = this.browser;
     this.browser = undefined;
