@@ -170,7 +170,10 @@ describe('operations', () => {
   it('publishes an OpenAPI 3.1 document and a readable docs page', async () => {
     const doc = await (await svc.api('/openapi.json', { token: null })).json() as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/archive', '/v1/extract', '/v1/embeds/{id}', '/v1/embeds', '/v1/articles/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/v1/archive', '/v1/extract', '/v1/embeds/{id}', '/v1/embeds', '/v1/articles/{id}', '/v1/render', '/v1/articles/{id}/render',
+      '/cards/{id}', '/oembed', '/v1/embeds/{id}/screenshot', '/v1/blobs/{sha256}', '/v1/keys', '/health', '/metrics',
+    ]));
     expect(doc.components.schemas).toHaveProperty('Embed');
     const page = await (await svc.api('/docs', { token: null })).text();
     expect(page).toContain('/v1/archive');

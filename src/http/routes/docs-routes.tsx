@@ -1,4 +1,5 @@
 import type { App } from '../app.ts';
+import { documentPlainRoutes } from './document-plain-routes.ts';
 import { ApiDocsPage, type ApiDoc } from '../views/api-docs-page.tsx';
 
 export const OPENAPI_INFO = {
@@ -8,6 +9,7 @@ export const OPENAPI_INFO = {
 };
 
 export function registerDocsRoutes(app: App) {
+  documentPlainRoutes(app);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   const document = () => app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO, security: [{ bearer: [] }] });
   app.get('/openapi.json', (c) => c.json(document()));
