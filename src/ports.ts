@@ -195,7 +195,7 @@ export interface ArticleStore {
   /** Embeds by status in id order, paged by `afterId`: for sweeps (re-queue after a crash, audits). */
   /** Marks embeds as changed (their renditions arrived): cached renders of them are stale. */
   touchEmbeds(ids: string[]): Promise<void>;
-  /** Moves `failed` embeds back to `pending` before they are queued again. */
+  /** Moves embeds back to `pending` before they are captured again (their kept copies stay). */
   markPending(ids: string[]): Promise<void>;
   listEmbeds(filter: { status?: CaptureStatus[]; limit?: number; afterId?: string }): Promise<EmbedRecord[]>;
 }

@@ -35,7 +35,7 @@ function titleOf(html: string): string | undefined {
 }
 
 /** Stores the article and its embeds (one per canonical URL) and queues a capture for each one not yet kept. */
-export async function ingest(input: ArchiveInput, deps: { articles: ArticleStore; queue: Queue; priority?: number }): Promise<ArchiveResult> {
+export async function ingest(input: ArchiveInput, deps: { articles: ArticleStore; queue: Queue; priority?: number; recapture?: boolean }): Promise<ArchiveResult> {
   const urls = input.urls ?? [];
   if (!input.article && urls.length === 0) throw new InputError('give "urls" or "article" (or both)');
   if (urls.length > MAX_URLS) throw new InputError(`at most ${MAX_URLS} URLs per request, got ${urls.length}`, 'urls');
@@ -67,10 +67,13 @@ export async function ingest(input: ArchiveInput, deps: { articles: ArticleStore
   return { ...(article ? { article } : {}), embeds: fresh, queued };
 }
 
-/** Queues a capture for every embed that is pending or failed; archived and partial ones are kept as they are. */
-export async function queueCaptures(embeds: EmbedRecord[], deps: { articles: ArticleStore; queue: Queue; priority?: number }): Promise<string[]> {
-  const todo = embeds.filter((e) => e.status === 'pending' || e.status === 'failed');
-  await deps.articles.markPending(todo.filter((e) => e.status === 'failed').map((e) => e.id));
+/**
+ * Queues a capture for every embed that is pending or failed; archived and partial ones are kept as
+ * they are, unless `recapture` asks for a new version of each (the old captures stay).
+ */
+export async function queueCaptures(embeds: EmbedRecord[], deps: { articles: ArticleStore; queue: Queue; priority?: number; recapture?: boolean }): Promise<string[]> {
+  const todo = deps.recapture ? embeds : embeds.filter((e) => e.status === 'pending' || e.status === 'failed');
+  await deps.articles.markPending(todo.filter((e) => e.status !== 'pending').map((e) => e.id));
   for (const e of todo) {
     await deps.queue.enqueue({ kind: CAPTURE_JOB, payload: { embedId: e.id }, dedupKey: `capture:${e.id}`, priority: deps.priority ?? 0 });
   }

@@ -101,7 +101,8 @@ export const Article = z.object({
   embeds: z.array(Embed),
 }).openapi('Article');
 
-export const WaitQuery = z.object({
+export const ArchiveQuery = z.object({
+  recapture: z.enum(['true', 'false']).optional().openapi({ description: 'true: capture every embed again, archived ones too; earlier captures are kept as versions.' }),
   wait: z.coerce.number().min(0).optional().openapi({ description: 'Seconds to wait until every embed is final (clamped to 120).' }),
 });
 

@@ -172,6 +172,26 @@ describe('an article archived end to end', () => {
   });
 });
 
+describe('captures are versions', () => {
+  it('recapture=true adds a capture and keeps the old one; a failed re-capture keeps the embed archived', async () => {
+    const e = byPost('normal');
+    const res = await svc.api('/v1/archive?wait=60&recapture=true', json({ urls: [`https://x.com/i/status/${TWEET_IDS.normal}`] }));
+    expect(res.status).toBe(200);
+    const [again] = ((await res.json()) as { embeds: Embed[] }).embeds;
+    expect(again!.captures).toHaveLength(e.captures.length + 1);
+    expect(again!.status).toBe('archived');
+    // A re-capture that keeps nothing (the original is gone) leaves the archived copy shown.
+    await svc.runtime.deps.articles.markPending([e.id]);
+    await svc.runtime.deps.captures.saveCapture({
+      id: 'cap_gone', embedId: e.id, method: 'x:syndication+embed', status: 'partial', availability: 'deleted',
+      layers: [], media: [], startedAt: new Date(), durationMs: 1,
+    });
+    const view = (await (await svc.api(`/v1/embeds/${e.id}`)).json()) as Embed & { text: string };
+    expect(view).toMatchObject({ status: 'archived', availability: 'deleted', text: again!.text });
+    expect(view.captures).toHaveLength(e.captures.length + 2);
+  });
+});
+
 describe('browser crash', () => {
   it('survives Chromium being killed mid-run', async () => {
     const ids = ['normal', 'quoted', 'media', 'emoji'] as const;

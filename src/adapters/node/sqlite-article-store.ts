@@ -158,7 +158,7 @@ export class SqliteArticleStore implements ArticleStore {
   async markPending(ids: string[]) {
     if (ids.length === 0) return;
     this.db.update(embeds).set({ status: 'pending', updatedAt: this.clock.now() })
-      .where(and(inArray(embeds.id, ids), eq(embeds.status, 'failed'))).run();
+      .where(inArray(embeds.id, ids)).run();
   }
 
   async listEmbeds(filter: { status?: EmbedRecord['status'][]; limit?: number; afterId?: string }) {

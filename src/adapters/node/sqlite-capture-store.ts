@@ -38,10 +38,13 @@ export class SqliteCaptureStore implements CaptureStore {
         tx.insert(media).values({ captureId: c.id, position, kind: m.kind, sha256: m.sha256, originalUrl: m.originalUrl, alt: m.alt ?? null }).run();
       });
       const finishedAt = new Date(c.startedAt.getTime() + c.durationMs);
-      const kept = c.status === 'archived' || c.status === 'partial';
+      // Only a capture that holds a copy becomes the one shown; a partial one with nothing new (the
+      // original is gone, the article's text is all there is) must not hide an earlier copy.
+      const kept = Boolean(c.data || c.screenshot || c.media.length);
       tx.update(embeds).set({
         // A failed re-capture never hides the copy an earlier capture kept.
-        status: kept ? c.status : sql`case when ${embeds.latestCaptureId} is null then ${c.status} else ${embeds.status} end`,
+        status: kept ? c.status : sql`case when ${embeds.latestCaptureId} is null then ${c.status}
+          else (select ${captures.status} from ${captures} where ${captures.id} = ${embeds.latestCaptureId}) end`,
         availability: c.availability,
         updatedAt: finishedAt,
         lastCheckedAt: finishedAt,

@@ -7,7 +7,7 @@ import { parseSubmittedUrl } from '../../core/submitted-url.ts';
 import type { App } from '../app.ts';
 import { requireScope } from '../auth.ts';
 import { jsonBody } from '../body.ts';
-import { ArchiveRequest, ArchiveResponse, ExtractRequest, ExtractResponse, WaitQuery, problemResponses } from '../schemas.ts';
+import { ArchiveQuery, ArchiveRequest, ArchiveResponse, ExtractRequest, ExtractResponse, problemResponses } from '../schemas.ts';
 
 export const MAX_WAIT_SECONDS = 120;
 
@@ -15,10 +15,10 @@ const archiveRoute = createRoute({
   method: 'post',
   path: '/v1/archive',
   summary: 'Archive an article and/or post and image URLs',
-  description: 'Extracts every embed, stores one embed per canonical URL and queues its capture. With `?wait=SECONDS` (at most 120) answers 200 once every embed is final, else 202 with the states so far.',
+  description: 'Extracts every embed, stores one embed per canonical URL and queues its capture. With `?wait=SECONDS` (at most 120) answers 200 once every embed is final, else 202 with the states so far. Archived and partial embeds are not captured again unless `?recapture=true`.',
   middleware: [requireScope('archive'), jsonBody()] as const,
   request: {
-    query: WaitQuery,
+    query: ArchiveQuery,
     body: { required: true, content: { 'application/json': { schema: ArchiveRequest } } },
   },
   responses: {
@@ -44,8 +44,8 @@ export function registerIngestRoutes(app: App) {
   app.openapi(archiveRoute, async (c) => {
     const deps = c.get('deps');
     const body = c.req.valid('json');
-    const { wait } = c.req.valid('query');
-    const result = await ingest(body, deps);
+    const { wait, recapture } = c.req.valid('query');
+    const result = await ingest(body, { ...deps, recapture: recapture === 'true' });
     if (result.queued.length) deps.onQueued?.();
     const ids = result.embeds.map((e) => e.id);
     let done = result.embeds.every((e) => e.status !== 'pending');
