@@ -16,7 +16,9 @@ export async function readTextBody(c: Context<AppEnv>): Promise<string> {
   }
 }
 
-export const tooLarge = (limit = MAX_BODY_BYTES) => new ProblemError(413, 'payload-too-large', 'Payload too large', `request bodies are limited to ${limit} bytes`);
+// The rest of the body is never read, so the connection cannot carry another request: say so.
+export const tooLarge = (limit = MAX_BODY_BYTES) =>
+  new ProblemError(413, 'payload-too-large', 'Payload too large', `request bodies are limited to ${limit} bytes`, {}, { connection: 'close' });
 
 /**
  * Parses a JSON body strictly (content type, UTF-8, syntax) before the schema validator sees it,
