@@ -105,6 +105,11 @@ export interface JobInput {
   payload: unknown;
   /** One active (queued or leased) job per key at most. */
   dedupKey?: string;
+  /**
+   * An embed id: the job is made only while that embed is `pending`, checked with the insert in one
+   * step, so a capture that finished between the caller's read and this call is not queued again.
+   */
+  whileEmbedPending?: string;
   /** Lower runs first; publish-time work is 0, backfill 10. */
   priority?: number;
   runAt?: Date;
@@ -190,6 +195,8 @@ export interface ArticleStore {
   /** Creates missing embeds (one per canonical URL) and returns them in input order, deduplicated. */
   ensureEmbeds(items: ExtractedEmbed[]): Promise<EmbedRecord[]>;
   getArticle(id: string): Promise<{ article: ArticleRecord; html?: string; items: ArticleItem[] } | null>;
+  /** A stamp that changes whenever the article or one of its embeds does, without reading the HTML. */
+  articleVersion(id: string): Promise<string | null>;
   getEmbeds(ids: string[]): Promise<EmbedRecord[]>;
   findEmbed(canonicalUrl: string): Promise<EmbedRecord | null>;
   /** Embeds by status in id order, paged by `afterId`: for sweeps (re-queue after a crash, audits). */

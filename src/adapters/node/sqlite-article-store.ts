@@ -138,6 +138,13 @@ export class SqliteArticleStore implements ArticleStore {
     }) as { article: ArticleRecord; html?: string; items: ArticleItem[] };
   }
 
+  async articleVersion(id: string): Promise<string | null> {
+    const row = this.db.$client.prepare(`select a.updated_at as a, count(e.id) as n, max(e.updated_at) as e, sum(e.updated_at) as s
+      from articles a left join article_embeds ae on ae.article_id = a.id left join embeds e on e.id = ae.embed_id
+      where a.id = ? group by a.id`).get(id) as { a: number; n: number; e: number | null; s: number | null } | undefined;
+    return row ? `${row.a}.${row.n}.${row.e ?? 0}.${row.s ?? 0}` : null;
+  }
+
   async getEmbeds(ids: string[]): Promise<EmbedRecord[]> {
     if (ids.length === 0) return [];
     const rows = this.db.select().from(embeds).where(inArray(embeds.id, ids)).all();
