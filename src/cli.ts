@@ -10,8 +10,11 @@ import { readTextFile } from './cli/read-input.ts';
 const HELP = `embedkeep — keeps the social embeds of articles alive
 
 usage:
-  embedkeep serve [--no-worker]            API (and the capture worker) on PORT
-  embedkeep worker                         a capture worker alone
+  embedkeep serve [--no-worker] [--lease-ms N]
+                                          API (and the capture worker) on PORT
+  embedkeep worker [--lease-ms N]          a capture worker alone
+                                          --lease-ms: how long a dead worker's job waits before
+                                          another takes it (default 120000; tests shorten it)
   embedkeep archive URL… | --article FILE.html [--url ARTICLE_URL] [--wait] [--timeout S] [--json]
                                           archive posts, images or an article (captures here with --wait)
   embedkeep render FILE.html [--url ARTICLE_URL] [--mode static|enhance]
@@ -21,6 +24,10 @@ usage:
   embedkeep keys create --name N [--scopes archive,read,admin] [--json]
   embedkeep keys list | keys revoke ID
   embedkeep migrate                        apply database migrations
+  embedkeep backup DIR                     consistent copy of the database and its blobs (service may run)
+  embedkeep restore DIR [--force]          a backup into DATA_DIR/SNAPSHOT_DIR (service stopped);
+                                          --force replaces a database that holds data
+  embedkeep verify                         check blob hashes, blob references and database integrity
   embedkeep help
 
 configuration comes from the environment: PORT, DATA_DIR, SNAPSHOT_DIR, PUBLIC_BASE_URL,
@@ -70,6 +77,12 @@ async function main(argv: string[]): Promise<void> {
         closeDatabase(db);
       }
     }
+    case 'backup':
+      return (await import('./cli/backup-command.ts')).backupCommand(args, config(), out);
+    case 'restore':
+      return (await import('./cli/backup-command.ts')).restoreCommand(args, config(), out);
+    case 'verify':
+      return (await import('./cli/backup-command.ts')).verifyCommand(args, config(), out);
     case 'migrate': {
       const { openDatabase, closeDatabase } = await import('./adapters/node/sqlite-database.ts');
       closeDatabase(openDatabase(config().dataDir));

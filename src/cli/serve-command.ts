@@ -44,7 +44,7 @@ export async function workerCommand(args: string[], config: Config): Promise<voi
   const lease = leaseMs(values['lease-ms']);
   const runtime = await createNodeRuntime(config, { worker: true, ...(lease ? { leaseMs: lease } : {}) });
   await runtime.worker!.start();
-  runtime.deps.logger.info('worker started', { concurrency: config.captureConcurrency, pid: process.pid });
+  runtime.deps.logger.info('worker started', { worker: runtime.worker!.owner, concurrency: config.captureConcurrency });
   const signal = await untilSignal();
   runtime.deps.logger.info('shutting down', { signal });
   await runtime.close();

@@ -98,6 +98,11 @@ export class CaptureWorker {
     return this.inFlight.size;
   }
 
+  /** The name this worker leases jobs under (`host:pid` on Node). */
+  get owner(): string {
+    return this.o.owner;
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       const free = this.o.concurrency - this.inFlight.size;
@@ -110,6 +115,7 @@ export class CaptureWorker {
         }
       }
       for (const job of jobs) {
+        this.deps.logger.debug('job leased', { jobId: job.id, kind: job.kind, attempt: job.attempts });
         const abort = new AbortController();
         const task = this.runJob(job, abort.signal).finally(() => {
           this.inFlight.delete(job.id);

@@ -75,7 +75,8 @@ export async function queueCaptures(embeds: EmbedRecord[], deps: { articles: Art
   const todo = deps.recapture ? embeds : embeds.filter((e) => e.status === 'pending' || e.status === 'failed');
   await deps.articles.markPending(todo.filter((e) => e.status !== 'pending').map((e) => e.id));
   for (const e of todo) {
-    await deps.queue.enqueue({ kind: CAPTURE_JOB, payload: { embedId: e.id }, dedupKey: `capture:${e.id}`, priority: deps.priority ?? 0 });
+    // A concurrent request may have read the same embed as pending before its capture finished.
+    await deps.queue.enqueue({ kind: CAPTURE_JOB, payload: { embedId: e.id }, dedupKey: `capture:${e.id}`, whileEmbedPending: e.id, priority: deps.priority ?? 0 });
   }
   return todo.map((e) => e.id);
 }

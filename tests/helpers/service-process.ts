@@ -1,5 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_TOKEN } from './start-service.ts';
@@ -93,6 +94,28 @@ export async function startProcess(args: string[], env: Record<string, string>, 
   return proc;
 }
 
+/**
+ * Direct children of a process, read from /proc/PID/task/TID/children (what pgrep -P reports,
+ * without spawning it, so it can be polled every millisecond); empty when it is gone.
+ */
+export function childPidsNow(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return tasks.flatMap((tid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH') return [];
+      throw error;
+    }
+  });
+}
+
 /** Direct children of a process (pgrep -P); empty when it has none or is gone. */
 export function childPids(pid: number): number[] {
   try {
@@ -120,18 +143,61 @@ export function rssKiB(pid: number): number {
   }
 }
 
-export function isAlive(pid: number): boolean {
+/** Parent pid of a running process; undefined once it has exited (gone, or a zombie waiting to be reaped). */
+export function parentOf(pid: number): number | undefined {
+  let stat: string;
   try {
-    process.kill(pid, 0);
-    return true;
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH') return undefined;
     throw error;
   }
+  const m = /^\d+ \(.*\) (\S) (\d+)/s.exec(stat);
+  return m && m[1] !== 'Z' ? Number(m[2]) : undefined;
 }
+
+export const isAlive = (pid: number): boolean => parentOf(pid) !== undefined;
 
 export const postJson = (body: unknown): RequestInit => ({
   method: 'POST',
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body),
 });
+
+/** Runs `fn` on a fresh connection to the archive's database (the service may be running) and closes it. */
+export function queryDb<T>(dataDir: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, 'embedkeep.db'), { fileMustExist: true });
+  db.pragma('busy_timeout = 10000');
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+export interface JobCounts { queued: number; leased: number; done: number; failed: number }
+
+export function jobCounts(dataDir: string): JobCounts {
+  const rows = queryDb(dataDir, (db) => db.prepare('select state, count(*) as n from jobs group by state').all() as Array<{ state: keyof JobCounts; n: number }>);
+  const counts: JobCounts = { queued: 0, leased: 0, done: 0, failed: 0 };
+  for (const r of rows) counts[r.state] = r.n;
+  return counts;
+}
+
+/** Waits until no embed is pending and no job is queued or leased. */
+export function waitForQuiet(dataDir: string, timeoutMs: number): Promise<JobCounts> {
+  return waitFor(() => {
+    const pending = queryDb(dataDir, (db) => db.prepare(`select count(*) from embeds where status = 'pending'`).pluck().get() as number);
+    const jobs = jobCounts(dataDir);
+    return pending === 0 && jobs.queued === 0 && jobs.leased === 0 ? jobs : undefined;
+  }, timeoutMs, 'every embed final and every job done or failed');
+}
+
+/** `node bin/embedkeep.js ARGS` to completion (LOG_LEVEL=silent). */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}

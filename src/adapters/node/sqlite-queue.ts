@@ -27,17 +27,26 @@ export class SqliteQueue implements Queue {
   async enqueue(job: JobInput) {
     const now = this.clock.now().getTime();
     const id = newId('job', now);
-    // The partial unique index on dedup_key over active jobs turns a duplicate into an ignored insert.
-    const info = this.client.prepare(`insert or ignore into jobs
-      (id, kind, payload, state, dedup_key, priority, run_at, attempts, max_attempts, created_at, updated_at)
-      values (?, ?, ?, 'queued', ?, ?, ?, 0, ?, ?, ?)`).run(
-      id, job.kind, JSON.stringify(job.payload ?? null), job.dedupKey ?? null, job.priority ?? 0,
-      job.runAt?.getTime() ?? now, job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, now, now,
-    );
-    if (info.changes === 1) return { id, created: true };
-    const active = this.client.prepare(`select id from jobs where dedup_key = ? and state in ('queued','leased')`)
-      .get(job.dedupKey) as { id: string } | undefined;
-    return { id: active?.id ?? id, created: false };
+    const add = this.client.transaction((): { id: string; created: boolean } => {
+      if (job.whileEmbedPending !== undefined) {
+        const status = this.client.prepare('select status from embeds where id = ?').pluck().get(job.whileEmbedPending);
+        if (status !== 'pending') return { id: this.activeJob(job.dedupKey) ?? id, created: false };
+      }
+      // The partial unique index on dedup_key over active jobs turns a duplicate into an ignored insert.
+      const info = this.client.prepare(`insert or ignore into jobs
+        (id, kind, payload, state, dedup_key, priority, run_at, attempts, max_attempts, created_at, updated_at)
+        values (?, ?, ?, 'queued', ?, ?, ?, 0, ?, ?, ?)`).run(
+        id, job.kind, JSON.stringify(job.payload ?? null), job.dedupKey ?? null, job.priority ?? 0,
+        job.runAt?.getTime() ?? now, job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS, now, now,
+      );
+      return info.changes === 1 ? { id, created: true } : { id: this.activeJob(job.dedupKey) ?? id, created: false };
+    });
+    return add.immediate();
+  }
+
+  private activeJob(dedupKey: string | undefined): string | undefined {
+    if (dedupKey === undefined) return undefined;
+    return this.client.prepare(`select id from jobs where dedup_key = ? and state in ('queued','leased')`).pluck().get(dedupKey) as string | undefined;
   }
 
   async lease(owner: string, limit: number, leaseMs: number): Promise<Job[]> {
