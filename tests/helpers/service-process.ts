@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ADMIN_TOKEN } from './start-service.ts';
 import { waitFor } from './wait-for.ts';
 
-export const BIN = new URL('../../bin/embedkeep.js', import.meta.url).pathname;
+const BIN = new URL('../../bin/embedkeep.js', import.meta.url).pathname;
 
 export interface LogLine {
   time: string;
@@ -45,7 +45,7 @@ export function tempDirs(prefix = 'ek-proc-'): Dirs {
  * Starts `node bin/embedkeep.js ARGS` with LOG_LEVEL=info on a random port and waits for its ready
  * line (`listening` for serve, `worker started` for worker).
  */
-export async function startProcess(args: string[], env: Record<string, string>, options: { readyTimeoutMs?: number } = {}): Promise<ServiceProcess> {
+export async function startProcess(args: string[], env: Record<string, string>): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, PORT: '0', ADMIN_TOKEN, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,7 +57,7 @@ export async function startProcess(args: string[], env: Record<string, string>, 
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop()!;
-    for (const line of lines) if (line.trim()) logs.push(JSON.parse(line) as LogLine);
+    for (const line of lines) if (line.trim()) logs.push(parseLine(line));
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -89,9 +89,24 @@ export async function startProcess(args: string[], env: Record<string, string>, 
     },
   };
   const ready = args[0] === 'worker' ? 'worker started' : 'listening';
-  const line = await proc.waitForLog((l) => l.msg === ready, options.readyTimeoutMs ?? 30_000, `"${ready}" from ${args.join(' ')}`);
-  if (typeof line.url === 'string') proc.url = line.url;
-  return proc;
+  try {
+    // Generous: a loaded two-core machine takes seconds to load the TypeScript sources.
+    const line = await proc.waitForLog((l) => l.msg === ready, 60_000, `"${ready}" from ${args.join(' ')}`);
+    if (typeof line.url === 'string') proc.url = line.url;
+    return proc;
+  } catch (error) {
+    await proc.kill('SIGKILL');
+    throw error;
+  }
+}
+
+/** A log line; anything else a dependency prints on stdout is kept as `raw`. */
+function parseLine(line: string): LogLine {
+  try {
+    return JSON.parse(line) as LogLine;
+  } catch {
+    return { time: '', level: 'raw', msg: line };
+  }
 }
 
 /**

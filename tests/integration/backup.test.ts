@@ -98,13 +98,13 @@ describe('backup and restore', () => {
       expect(embed.captures.length).toBeGreaterThan(0);
     }
     // Whatever was still pending at backup time is captured by the restored service.
-    await waitForQuiet(fresh.env.DATA_DIR!, 120_000);
+    await waitForQuiet(fresh.env.DATA_DIR!, 240_000);
     const pending = queryDb(fresh.env.DATA_DIR!, (db) => db.prepare(`select count(*) from embeds where status = 'pending'`).pluck().get());
     expect(pending).toBe(0);
     console.log('backup:', JSON.stringify({ manifest: { counts: manifest.counts, blobs: manifest.blobs, totalBytes: manifest.totalBytes }, capturedDuringBackup: capturedDuring }));
     await back.kill('SIGTERM');
     rmSync(fresh.root, { recursive: true, force: true });
-  }, 240_000);
+  }, 480_000);
 
   it('refuses a damaged backup before writing anything, and verify lists damage in a live archive', async () => {
     const source = join(dirs.root, 'backup');

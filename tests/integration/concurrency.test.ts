@@ -88,7 +88,7 @@ describe('concurrent archiving', () => {
     expect(before.jobs.map((j) => j.key).sort()).toEqual(before.ids.map((id) => `capture:${id}`).sort());
     expect(before.jobs.filter((j) => j.n !== 1)).toEqual([]);
 
-    await waitForQuiet(dirs.env.DATA_DIR!, 120_000);
+    await waitForQuiet(dirs.env.DATA_DIR!, 240_000);
     const after = stored();
     const captures = queryDb(dirs.env.DATA_DIR!, (db) => db.prepare('select embed_id as id, count(*) as n from captures group by embed_id').all() as Array<{ id: string; n: number }>);
     console.log('concurrency:', JSON.stringify({ requests: REQUESTS, ms, embeds: after.embeds.length, captureJobs: after.jobs.length, captures: captures.length }));
@@ -97,5 +97,5 @@ describe('concurrent archiving', () => {
     expect(captures.filter((c) => c.n !== 1)).toEqual([]);
     await svc.kill('SIGTERM');
     expect(await svc.exited).toEqual({ code: 0, signal: null });
-  }, 180_000);
+  }, 360_000);
 });

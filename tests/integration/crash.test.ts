@@ -142,6 +142,8 @@ describe('crash safety', () => {
     // Exactly one capture per embed: none lost to a kill, none stored twice by a job run again.
     expect(captures).toHaveLength(embeds.length);
     expect(captures.filter((c) => c.n !== 1)).toEqual([]);
+    const kept = embeds.filter((e) => e.status === 'archived' || e.status === 'partial').map((e) => e.id).sort();
+    expect(captures.filter((c) => c.kept === 1).map((c) => c.embedId).sort()).toEqual(kept);
     const statusOf = (c: TweetCase) => embeds.find((e) => e.provider === 'x' && e.providerId === TWEET_IDS[c])?.status;
     expect(LIVE.map(statusOf)).toEqual(LIVE.map(() => 'archived'));
     expect(GONE.map(statusOf)).toEqual(GONE.map(() => 'failed'));

@@ -60,7 +60,7 @@ describe('/metrics and /health of a running service', () => {
     process.kill(chromium!, 'SIGKILL');
     await svc.waitForLog((l) => l.msg === 'chromium disconnected; the next capture starts a new one', 10_000, 'the service to notice');
     expect((await svc.api('/v1/archive?wait=90', postJson({ urls: [post(TWEET_IDS.quoted)] }))).status).toBe(200);
-    await waitForQuiet(dirs.env.DATA_DIR!, 120_000);
+    await waitForQuiet(dirs.env.DATA_DIR!, 240_000);
 
     const text = await metrics();
     const seen = {
@@ -85,7 +85,7 @@ describe('/metrics and /health of a running service', () => {
     expect(seen.xUnder60s).toBe(5);
     expect(seen.restarts).toBe(1);
     await svc.kill('SIGTERM');
-  }, 180_000);
+  }, 360_000);
 
   it('/health answers 503 while the database is locked or once its file is deleted', async () => {
     const api = await startProcess(['serve', '--no-worker'], tempDirs('ek-health-').env);

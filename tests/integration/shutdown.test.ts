@@ -70,7 +70,7 @@ describe('graceful shutdown', () => {
     console.log('shutdown:', JSON.stringify({ ms, inFlightAtSigterm: inFlight.length, capturedAfter, closedWhileAlive, browserProcesses: browser.length, jobs: jobs.length }));
 
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(ms).toBeLessThan(SHUTDOWN_GRACE_MS + 5_000);
+    expect(ms).toBeLessThan(SHUTDOWN_GRACE_MS + 15_000);
     expect(orphaned).toBe(false);
     expect(browser.filter(isAlive)).toEqual([]);
     expect(shutdownAt).toBeGreaterThan(0);
@@ -83,7 +83,7 @@ describe('graceful shutdown', () => {
     const wal = join(dirs.env.DATA_DIR!, 'embedkeep.db-wal');
     expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
     expect(readdirSync(dirs.env.DATA_DIR!)).toEqual(['embedkeep.db']);
-  }, 120_000);
+  }, 240_000);
 
   it('hands a capture that outlives the grace time back to the queue, attempt uncounted, and saves nothing of it', async () => {
     const svc = await startService({ UPSTREAM_OVERRIDES: JSON.stringify(upstream.overrides), CAPTURE_CONCURRENCY: '1' }, { worker: true });

@@ -75,7 +75,7 @@ describe('soak', () => {
         ? `https://images.example/soak-${done + i}.jpg`
         : `https://x.com/i/status/${FIRST_ID + BigInt(done + i)}`));
       expect((await svc.api('/v1/archive', postJson({ urls }))).status).toBe(202);
-      await waitForQuiet(dirs.env.DATA_DIR!, 120_000);
+      await waitForQuiet(dirs.env.DATA_DIR!, 240_000);
       done += n;
       const browser = descendantPids(svc.pid);
       samples.push({ done, nodeMiB: rssKiB(svc.pid) / 1024, browserMiB: browser.reduce((sum, pid) => sum + rssKiB(pid), 0) / 1024 });
@@ -93,5 +93,5 @@ describe('soak', () => {
     expect(total4!).toBeLessThanOrEqual(total2! * 1.5);
     await svc.kill('SIGTERM');
     expect((await svc.exited).code).toBe(0);
-  }, 60_000 + CAPTURES * 5_000);
+  }, 120_000 + CAPTURES * 8_000);
 });

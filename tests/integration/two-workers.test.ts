@@ -82,5 +82,5 @@ describe('two worker processes on one database', () => {
 
     await Promise.all([b!, api].map((p) => p.kill('SIGTERM')));
     expect((await b!.exited).code).toBe(0);
-  }, 240_000);
+  }, 480_000);
 });
