@@ -6,8 +6,8 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: browser and sharp tests already use both.
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     reporters: ['default'],
   },
 });
