@@ -111,8 +111,8 @@ async function instrument(browser: PwBrowser) {
   wrap(Object.getPrototypeOf(browser), 'newContext', 'browser.newContext (spare, overlapped)');
   wrap(Object.getPrototypeOf(context), 'newPage', 'context.newPage');
   wrap(Object.getPrototypeOf(context), 'close', 'context.close');
-  wrap(Object.getPrototypeOf(context), 'route', 'context.route ×2 + routeWebSocket setup (spare)');
-  wrap(Object.getPrototypeOf(context), 'routeWebSocket', 'context.route ×2 + routeWebSocket setup (spare)');
+  wrap(Object.getPrototypeOf(context), 'route', 'context.route ×3 + routeWebSocket setup (spare)');
+  wrap(Object.getPrototypeOf(context), 'routeWebSocket', 'context.route ×3 + routeWebSocket setup (spare)');
   wrap(Object.getPrototypeOf(page), 'goto', 'page.goto (commit)');
   wrap(Object.getPrototypeOf(page), 'waitForFunction', 'page.waitForFunction (notSelector gone)');
   const locator = Object.getPrototypeOf(page.locator('article'));
