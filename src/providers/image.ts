@@ -1,7 +1,7 @@
 import { compact } from '../core/compact.ts';
 import type { Evidence } from '../ports.ts';
 import { retryAfterMs } from './x-syndication.ts';
-import { RetryLater, type ProviderDefinition } from './provider.ts';
+import { RetryLater, UpstreamStatusError, type ProviderDefinition } from './provider.ts';
 
 export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
 
@@ -11,10 +11,15 @@ export const imageProvider: ProviderDefinition = {
   method: 'image:download',
   async capture(ctx) {
     const url = ctx.embed.url;
-    const res = await ctx.layer('download', () => ctx.fetcher.fetch(url, {
-      headers: { accept: 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8' },
-      maxBytes: MAX_IMAGE_BYTES,
-    }));
+    const res = await ctx.layer('download', async () => {
+      const r = await ctx.fetcher.fetch(url, {
+        headers: { accept: 'image/avif,image/webp,image/png,image/jpeg,image/*;q=0.8' },
+        maxBytes: MAX_IMAGE_BYTES,
+      });
+      // A server error says nothing about the image: thrown, it makes the attempt worth repeating.
+      if (r.status >= 500 || r.status === 408) throw new UpstreamStatusError(r.status, { source: 'image', httpStatus: r.status, finalUrl: r.url });
+      return r;
+    });
     if (!res) return { availability: 'unknown', media: [] };
     const evidence: Evidence = compact({ source: 'image', httpStatus: res.status, finalUrl: res.url, excerpt: res.headers.get('content-type') ?? undefined });
     if (res.status === 429) throw new RetryLater('image host answered 429', retryAfterMs(res.headers.get('retry-after')), evidence);

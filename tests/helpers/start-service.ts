@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type Config } from '../../src/config.ts';
 import { createNodeRuntime, type NodeRuntime } from '../../src/adapters/node/node-runtime.ts';
+import type { EgressCaps } from '../../src/adapters/node/node-fetcher.ts';
 import { serveHttp } from '../../src/adapters/node/serve-http.ts';
 import { createApp } from '../../src/http/app.ts';
 
@@ -19,7 +20,7 @@ export interface TestService {
 }
 
 /** The real service over HTTP on a random loopback port, with its own SQLite file and blob folder. */
-export async function startService(env: Record<string, string> = {}, options: { worker?: boolean } = {}): Promise<TestService> {
+export async function startService(env: Record<string, string> = {}, options: { worker?: boolean; egress?: Partial<EgressCaps> } = {}): Promise<TestService> {
   const dir = mkdtempSync(join(tmpdir(), 'embedkeep-test-'));
   const config = parseConfig({
     PORT: '0',
@@ -29,7 +30,7 @@ export async function startService(env: Record<string, string> = {}, options: { 
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const runtime = await createNodeRuntime(config, { worker: options.worker ?? false });
+  const runtime = await createNodeRuntime(config, { worker: options.worker ?? false, ...(options.egress ? { egress: options.egress } : {}) });
   const http = await serveHttp(createApp(runtime.deps), { port: 0, host: '127.0.0.1' });
   config.publicBaseUrl = env.PUBLIC_BASE_URL ?? http.url;
   await runtime.worker?.start();

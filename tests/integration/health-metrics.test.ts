@@ -6,6 +6,7 @@ import { startUpstream, type Upstream } from '../fixtures/upstream-server.ts';
 import { TWEET_IDS } from '../fixtures/tweets.ts';
 import { childPids, postJson, startProcess, tempDirs, waitForQuiet, type Dirs, type ServiceProcess } from '../helpers/service-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
+import { sample } from '../helpers/prometheus-sample.ts';
 
 let upstream: Upstream;
 let dirs: Dirs;
@@ -21,17 +22,6 @@ afterAll(async () => {
   await upstream?.close();
   rmSync(dirs.root, { recursive: true, force: true });
 });
-
-/** The value of one Prometheus series, matched by name and a label subset; undefined when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const m = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 const post = (id: string) => `https://x.com/i/status/${id}`;
 

@@ -14,7 +14,7 @@ import { PROVIDER_REGISTRY } from '../../providers/registry.ts';
 import { hostname } from 'node:os';
 import { BrowserError } from '../../core/errors.ts';
 import { locateChromium } from './locate-chromium.ts';
-import { createNodeFetcher } from './node-fetcher.ts';
+import { createNodeFetcher, type EgressCaps } from './node-fetcher.ts';
 import { PlaywrightBrowser } from './playwright-browser.ts';
 import { SharpImageProcessor } from './sharp-image-processor.ts';
 import type { Browser } from '../../ports.ts';
@@ -39,7 +39,11 @@ export const systemClock: Clock = { now: () => new Date() };
 /** Builds the Node adapters (SQLite file, blob folder, logger, metrics) from the parsed config. */
 export async function createNodeRuntime(
   config: Config,
-  options: { logger?: Logger; clock?: Clock; worker?: boolean; leaseMs?: number } = {},
+  options: {
+    logger?: Logger; clock?: Clock; worker?: boolean; leaseMs?: number;
+    /** Caps of every Node fetch; tests shorten the time caps so a hung host costs seconds. */
+    egress?: Partial<EgressCaps>;
+  } = {},
 ): Promise<NodeRuntime> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel, (line) => process.stdout.write(`${line}\n`));
@@ -75,7 +79,7 @@ export async function createNodeRuntime(
     },
   };
   if (options.worker) {
-    const fetcher = createNodeFetcher({ overrides: config.upstreamOverrides });
+    const fetcher = createNodeFetcher({ overrides: config.upstreamOverrides, ...(options.egress ? { defaults: options.egress } : {}) });
     const browser = createBrowser(config, deps, fetcher);
     runtime.browser = browser;
     runtime.worker = new CaptureWorker({
