@@ -84,9 +84,14 @@ async function main(argv: string[]): Promise<void> {
     case 'verify':
       return (await import('./cli/backup-command.ts')).verifyCommand(args, config(), out);
     case 'migrate': {
-      const { openDatabase, closeDatabase } = await import('./adapters/node/sqlite-database.ts');
-      closeDatabase(openDatabase(config().dataDir));
-      out('database is up to date');
+      const { openDatabase, closeDatabase, migrateDatabase } = await import('./adapters/node/sqlite-database.ts');
+      const db = openDatabase(config().dataDir, { migrate: false });
+      try {
+        const { applied } = migrateDatabase(db);
+        out(`applied ${applied} migration${applied === 1 ? '' : 's'}; the database is up to date`);
+      } finally {
+        closeDatabase(db);
+      }
       return;
     }
     case undefined:
@@ -102,7 +107,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const known = error instanceof CliError || error instanceof ConfigError || error instanceof InputError
-    || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    || (error as Error).name === 'DatabaseTooNewError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   process.stderr.write(`embedkeep: error: ${known ? (error as Error).message : `unexpected failure: ${(error as Error).stack ?? String(error)}`}\n`);
   process.exitCode = error instanceof CliError ? error.exitCode : known ? 2 : 1;
 });

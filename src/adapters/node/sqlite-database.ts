@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +33,38 @@ export function openDatabase(dataDir: string, options: { migrate?: boolean } = {
   return db;
 }
 
-export function migrateDatabase(db: Db): void {
-  migrate(db, { migrationsFolder: MIGRATIONS_DIR });
+/** The file was migrated by a newer embedkeep than this one: running on it would misread its rows. */
+export class DatabaseTooNewError extends Error {
+  override readonly name = 'DatabaseTooNewError';
+}
+
+/**
+ * Applies the pending migrations in one IMMEDIATE transaction. Processes starting together on a
+ * fresh file queue behind the write lock instead of racing to create the same tables (drizzle's
+ * migrator reads the history before its deferred BEGIN), and a process killed mid-migration leaves
+ * the file as it was. The history stays in drizzle's `__drizzle_migrations` table.
+ */
+export function migrateDatabase(db: Db, folder = MIGRATIONS_DIR): { applied: number } {
+  const migrations = readMigrationFiles({ migrationsFolder: folder });
+  const client = db.$client;
+  const run = client.transaction(() => {
+    client.exec('CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
+    const last = client.prepare('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1').pluck().get() as number | null | undefined;
+    const newest = migrations.at(-1)?.folderMillis ?? 0;
+    if (last != null && Number(last) > newest) {
+      throw new DatabaseTooNewError(`${client.name} was migrated by a newer embedkeep (migration of ${new Date(Number(last)).toISOString()}); this one knows migrations up to ${new Date(newest).toISOString()}`);
+    }
+    const insert = client.prepare('INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)');
+    let applied = 0;
+    for (const migration of migrations) {
+      if (last != null && Number(last) >= migration.folderMillis) continue;
+      for (const statement of migration.sql) if (statement.trim()) client.exec(statement);
+      insert.run(migration.hash, migration.folderMillis);
+      applied += 1;
+    }
+    return { applied };
+  });
+  return run.immediate();
 }
 
 export function closeDatabase(db: Db): void {
