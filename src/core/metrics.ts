@@ -91,6 +91,7 @@ export function createServiceMetrics() {
     retries: registry.counter('embedkeep_job_retries_total', 'Jobs put back for a later attempt.'),
     captureDuration: registry.histogram('embedkeep_capture_duration_seconds', 'Capture latency by provider.', [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60]),
     browserRestarts: registry.counter('embedkeep_browser_restarts_total', 'Browser launches after the first, by reason.'),
+    browserMemory: registry.gauge('embedkeep_browser_memory_bytes', 'Proportional set size of the browser and its child processes, sampled every few captures.'),
   };
 }
 

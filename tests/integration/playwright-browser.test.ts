@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeFetcher } from '../../src/adapters/node/node-fetcher.ts';
 import { locateChromium } from '../../src/adapters/node/locate-chromium.ts';
+import { chromiumMemoryKiB } from '../../src/adapters/node/chromium-memory.ts';
 import { PlaywrightBrowser } from '../../src/adapters/node/playwright-browser.ts';
 import { BrowserError } from '../../src/core/errors.ts';
 import { createServiceMetrics } from '../../src/core/metrics.ts';
@@ -16,7 +17,7 @@ const request = (id: string, timeoutMs = 10_000) => ({
   viewport: { width: 600, height: 1000 }, deviceScaleFactor: 2, timeoutMs,
 });
 
-function pool(options: { recycleAfter?: number; concurrency?: number } = {}) {
+function pool(options: { recycleAfter?: number; concurrency?: number; memoryLimitMiB?: number } = {}) {
   const metrics = createServiceMetrics();
   const browser = new PlaywrightBrowser({
     executablePath: locateChromium(process.env.CHROMIUM_PATH),
@@ -26,6 +27,7 @@ function pool(options: { recycleAfter?: number; concurrency?: number } = {}) {
     logger: silent,
     metrics,
     ...(options.recycleAfter ? { recycleAfter: options.recycleAfter } : {}),
+    ...(options.memoryLimitMiB ? { memoryLimitMiB: options.memoryLimitMiB } : {}),
   });
   return { browser, metrics };
 }
@@ -73,6 +75,23 @@ describe('PlaywrightBrowser', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('measures Chromium\'s memory and recycles it once it grows over its bound', async () => {
+    const { browser, metrics } = pool({ memoryLimitMiB: 16, concurrency: 1 });
+    try {
+      for (let i = 0; i < 7; i += 1) expect((await browser.screenshot(request(TWEET_IDS.normal))).png.length).toBeGreaterThan(1000);
+      const text = await metrics.registry.render();
+      const bytes = Number(/^embedkeep_browser_memory_bytes (\d+)$/m.exec(text)?.[1]);
+      // A real measurement: a running Chromium is far over 16 MiB and under a few GiB.
+      expect(bytes).toBeGreaterThan(50 * 1024 * 1024);
+      expect(bytes).toBeLessThan(4 * 1024 * 1024 * 1024);
+      expect(text).toMatch(/^embedkeep_browser_restarts_total\{reason="memory"\} 1$/m);
+      expect(await chromiumMemoryKiB()).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+    }
+    expect(await chromiumMemoryKiB()).toBe(0);
   });
 
   it('says clearly what is missing when no browser is found', () => {

@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { ServiceMetrics } from '../../core/metrics.ts';
 import type { Browser, Fetcher, ScreenshotRequest, ScreenshotResult } from '../../ports.ts';
 import { EGRESS_CONTEXT_OPTIONS, EGRESS_LAUNCH_ARGS, routeThroughEgress } from './browser-egress.ts';
+import { chromiumMemoryKiB } from './chromium-memory.ts';
 import { Semaphore } from './semaphore.ts';
 
 export const BASE_LAUNCH_ARGS = [
@@ -12,6 +13,10 @@ export const BASE_LAUNCH_ARGS = [
 ];
 /** A long-lived Chromium slowly grows; a fresh one after this many captures keeps memory flat. */
 export const RECYCLE_AFTER_CAPTURES = 250;
+/** A leak that outpaces the capture count: Chromium is recycled once its processes use more than this. */
+export const MEMORY_LIMIT_MIB = 1024;
+/** Reading /proc takes a few milliseconds; once every few captures is enough to catch a leak. */
+const MEMORY_CHECK_EVERY = 5;
 export const LAUNCH_TIMEOUT_MS = 30_000;
 /** Images and web fonts inside the element may still be loading when it appears. */
 const ASSET_SETTLE_TIMEOUT_MS = 5_000;
@@ -25,6 +30,9 @@ export interface PlaywrightBrowserOptions {
   logger: Logger;
   metrics: ServiceMetrics;
   recycleAfter?: number;
+  memoryLimitMiB?: number;
+  /** PSS of the browser's processes in KiB; undefined when it cannot be known. */
+  measureMemoryKiB?: () => Promise<number | undefined>;
 }
 
 type ContextKey = string;
@@ -44,6 +52,8 @@ export class PlaywrightBrowser implements Browser {
   private capturesSinceLaunch = 0;
   private active = 0;
   private recycling: Promise<void> | undefined;
+  private overMemory = false;
+  private measuring = false;
   /** Why the next launch happens, for the restarts metric. */
   private pendingReason = 'crash';
   private closed = false;
@@ -55,8 +65,9 @@ export class PlaywrightBrowser implements Browser {
 
   async screenshot(req: ScreenshotRequest): Promise<ScreenshotResult> {
     return this.slots.run(async () => {
-      if (this.capturesSinceLaunch >= (this.o.recycleAfter ?? RECYCLE_AFTER_CAPTURES)) {
-        this.recycling ??= this.recycleWhenIdle().finally(() => { this.recycling = undefined; });
+      const recycle = this.overMemory ? 'memory' : this.capturesSinceLaunch >= (this.o.recycleAfter ?? RECYCLE_AFTER_CAPTURES) ? 'recycle' : undefined;
+      if (recycle) {
+        this.recycling ??= this.recycleWhenIdle(recycle).finally(() => { this.recycling = undefined; });
         await this.recycling;
       }
       this.active += 1;
@@ -72,6 +83,7 @@ export class PlaywrightBrowser implements Browser {
       } finally {
         this.active -= 1;
         this.capturesSinceLaunch += 1;
+        if (this.capturesSinceLaunch % MEMORY_CHECK_EVERY === 0) this.checkMemory();
       }
     });
   }
@@ -105,6 +117,7 @@ export class PlaywrightBrowser implements Browser {
       }).then((browser) => {
         this.launches += 1;
         this.capturesSinceLaunch = 0;
+        this.overMemory = false;
         if (this.launches > 1) this.o.metrics.browserRestarts.inc({ reason: this.pendingReason });
         browser.on('disconnected', () => {
           if (this.browser === launching) {
@@ -124,10 +137,26 @@ export class PlaywrightBrowser implements Browser {
     return this.browser;
   }
 
+  private checkMemory() {
+    if (this.measuring) return;
+    this.measuring = true;
+    const limitKiB = (this.o.memoryLimitMiB ?? MEMORY_LIMIT_MIB) * 1024;
+    (this.o.measureMemoryKiB ?? chromiumMemoryKiB)().then((kib) => {
+      if (kib === undefined) return;
+      this.o.metrics.browserMemory.set(kib * 1024);
+      if (kib > limitKiB && !this.overMemory) {
+        this.overMemory = true;
+        this.o.logger.warn('chromium is over its memory bound; a fresh one takes over once idle', { mib: Math.round(kib / 1024), limitMib: limitKiB / 1024 });
+      }
+    }, (error: Error) => {
+      this.o.logger.warn('cannot measure the memory of chromium', { error: error.message });
+    }).finally(() => { this.measuring = false; });
+  }
+
   /** A recycle waits for the captures still running on the old browser, so none of them is cut off. */
-  private async recycleWhenIdle() {
+  private async recycleWhenIdle(reason: 'recycle' | 'memory') {
     while (this.active > 0) await new Promise((r) => setTimeout(r, 50));
-    this.pendingReason = 'recycle';
+    this.pendingReason = reason;
     await this.dropSpare();
     const old = this.browser;
     this.browser = undefined;
