@@ -32,6 +32,7 @@ export async function serveCommand(args: string[], config: Config): Promise<void
   if (!config.adminToken) logger.warn('ADMIN_TOKEN is not set: create a key with "embedkeep keys create" to use the write API');
   const signal = await untilSignal();
   logger.info('shutting down', { signal });
+  runtime.beginStop();
   // No new job is taken from here on; requests in progress still get a working database.
   await Promise.all([http.close(), runtime.worker?.stop(SHUTDOWN_GRACE_MS)]);
   await runtime.close();

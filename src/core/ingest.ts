@@ -92,12 +92,23 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 }
 
 /** Polls until every embed is final or the time is up; returns the latest states. */
-export async function waitForFinal(ids: string[], articles: ArticleStore, timeoutMs: number, pollMs = 150): Promise<{ embeds: EmbedRecord[]; done: boolean }> {
+export async function waitForFinal(
+  ids: string[], articles: ArticleStore, timeoutMs: number, options: { pollMs?: number; signal?: AbortSignal } = {},
+): Promise<{ embeds: EmbedRecord[]; done: boolean }> {
   const deadline = Date.now() + timeoutMs;
+  const pollMs = options.pollMs ?? 150;
   for (;;) {
     const embeds = await articles.getEmbeds(ids);
     const done = embeds.every((e) => FINAL_STATUSES.has(e.status));
-    if (done || Date.now() >= deadline) return { embeds, done };
-    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    if (done || Date.now() >= deadline || options.signal?.aborted) return { embeds, done };
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, Math.min(pollMs, Math.max(0, deadline - Date.now())));
+      options.signal?.addEventListener('abort', finish, { once: true });
+      function finish() {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', finish);
+        resolve();
+      }
+    });
   }
 }

@@ -23,6 +23,8 @@ export interface AppDeps {
   health: HealthCheck[];
   /** Called after captures were queued, so an in-process worker starts at once. */
   onQueued?: () => void;
+  /** Aborted when the service begins to stop: long polls answer with what they have instead of holding shutdown up. */
+  stopping?: AbortSignal;
 }
 
 export interface Principal {

@@ -76,6 +76,8 @@ describe('graceful shutdown', () => {
     expect(shutdownAt).toBeGreaterThan(0);
     // Nothing was taken after SIGTERM, nothing is left leased, and work remains queued for the next start.
     expect(leasedAfter).toEqual([]);
+    // Chromium stays up until the worker has stopped: no running capture is cut off by the signal.
+    expect(logs.slice(shutdownAt).filter((l) => l.msg === 'capture will be retried' && /crashed|closed/.test(String(l.reason)))).toEqual([]);
     expect(capturedAfter).toBeLessThanOrEqual(2);
     expect(jobs.filter((j) => j.state === 'leased')).toEqual([]);
     expect(jobs.filter((j) => j.state === 'queued' && j.kind === 'capture').length).toBeGreaterThan(0);
@@ -84,6 +86,30 @@ describe('graceful shutdown', () => {
     expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
     expect(readdirSync(dirs.env.DATA_DIR!)).toEqual(['embedkeep.db']);
   }, 240_000);
+
+  it('answers an open ?wait= request at once with the states so far, and exits within the grace', async () => {
+    const data = tempDirs('ek-shutdown-wait-');
+    try {
+      const svc = await startProcess(['serve'], { ...data.env, UPSTREAM_OVERRIDES: JSON.stringify(upstream.overrides) });
+      // This post's embed page never renders: without the stop signal the request would hold on for 120 s.
+      const waiting = svc.api('/v1/archive?wait=120', postJson({ urls: [`https://x.com/i/status/${TWEET_IDS.hang}`] }));
+      const leased = () => queryDb(data.env.DATA_DIR!, (db) => db.prepare(`select count(*) from jobs where state = 'leased'`).pluck().get() as number);
+      await waitFor(() => (leased() ? true : undefined), 30_000, 'the capture to start');
+      const t0 = Date.now();
+      svc.child.kill('SIGTERM');
+      const res = await waiting;
+      const answeredMs = Date.now() - t0;
+      expect(res.status).toBe(202);
+      expect(((await res.json()) as { embeds: Array<{ status: string }> }).embeds).toMatchObject([{ status: 'pending' }]);
+      expect(await svc.exited).toEqual({ code: 0, signal: null });
+      const exitedMs = Date.now() - t0;
+      console.log('shutdown with an open wait:', JSON.stringify({ answeredMs, exitedMs }));
+      expect(answeredMs).toBeLessThan(5_000);
+      expect(exitedMs).toBeLessThan(SHUTDOWN_GRACE_MS + 15_000);
+    } finally {
+      rmSync(data.root, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('hands a capture that outlives the grace time back to the queue, attempt uncounted, and saves nothing of it', async () => {
     const svc = await startService({ UPSTREAM_OVERRIDES: JSON.stringify(upstream.overrides), CAPTURE_CONCURRENCY: '1' }, { worker: true });

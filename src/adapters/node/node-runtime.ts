@@ -26,6 +26,8 @@ export interface NodeRuntime {
   /** Present when built with `worker: true`. */
   worker?: CaptureWorker;
   browser?: Browser;
+  /** The first step of a shutdown: open long polls answer now with the states they have. */
+  beginStop(): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function createNodeRuntime(
   const removed = await blobs.cleanTemp();
   if (removed) logger.warn('removed temp files of interrupted blob writes', { count: removed });
   const health: HealthCheck[] = [{ name: 'database', check: async () => checkDatabase(db) }];
+  const stopping = new AbortController();
   const deps: AppDeps = {
     config,
     clock,
@@ -63,12 +66,15 @@ export async function createNodeRuntime(
     queue: new SqliteQueue(db, clock),
     blobs,
     health,
+    stopping: stopping.signal,
   };
   const runtime: NodeRuntime = {
     deps,
     db,
     blobs,
+    beginStop: () => stopping.abort(),
     async close() {
+      runtime.beginStop();
       const worker = runtime.worker;
       const stopped = await worker?.stop(SHUTDOWN_GRACE_MS);
       if (stopped?.released) logger.warn('handed unfinished jobs back to the queue', { count: stopped.released });

@@ -114,6 +114,11 @@ export class PlaywrightBrowser implements Browser {
         headless: true,
         args: [...BASE_LAUNCH_ARGS, ...EGRESS_LAUNCH_ARGS],
         timeout: LAUNCH_TIMEOUT_MS,
+        // Playwright would kill Chromium on the first signal, cutting off the captures a graceful
+        // shutdown lets finish; the service closes it itself once the worker has stopped.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
       }).then((browser) => {
         this.launches += 1;
         this.capturesSinceLaunch = 0;

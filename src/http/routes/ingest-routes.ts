@@ -49,7 +49,7 @@ export function registerIngestRoutes(app: App) {
     if (result.queued.length) deps.onQueued?.();
     const ids = result.embeds.map((e) => e.id);
     let done = result.embeds.every((e) => e.status !== 'pending');
-    if (wait && !done) done = (await waitForFinal(ids, deps.articles, Math.min(wait, MAX_WAIT_SECONDS) * 1000)).done;
+    if (wait && !done) done = (await waitForFinal(ids, deps.articles, Math.min(wait, MAX_WAIT_SECONDS) * 1000, deps.stopping ? { signal: deps.stopping } : {})).done;
     const embeds = await loadEmbedViews(ids, deps, deps.config.publicBaseUrl);
     const article = result.article ? { id: result.article.id, ...(result.article.url ? { url: result.article.url } : {}) } : undefined;
     return c.json({ ...(article ? { article } : {}), embeds }, wait && done ? 200 : 202);
