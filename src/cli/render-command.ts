@@ -8,7 +8,7 @@ import { usageError } from './cli-error.ts';
 import { readTextFile } from './read-input.ts';
 
 /** `render FILE.html [--url ARTICLE_URL] [--mode static|enhance]`: the article rewritten from the local archive, on stdout. */
-export async function renderCommand(args: string[], config: Config, write: (text: string) => void): Promise<void> {
+export async function renderCommand(args: string[], config: Config, write: (bytes: Uint8Array) => void): Promise<void> {
   const { values, positionals } = parseArgs({ args, options: { url: { type: 'string' }, mode: { type: 'string' } }, allowPositionals: true, strict: true });
   if (positionals.length !== 1) throw usageError('render needs exactly one FILE.html (or - for stdin)');
   const mode = values.mode ?? 'static';

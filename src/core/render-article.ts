@@ -1,7 +1,7 @@
 import { buildCardModel, type CardModel } from './card-model.ts';
 import { loadEmbedSources } from './embed-view.ts';
 import type { ScanResult } from './model.ts';
-import { rewriteArticle, type RenderMode } from './rewrite-article.ts';
+import { rewriteArticleBytes, type RenderMode } from './rewrite-article.ts';
 import { scanArticle } from './scan-article.ts';
 import type { ArticleStore, CaptureStore } from '../ports.ts';
 
@@ -16,8 +16,8 @@ export async function loadCards(scan: ScanResult, stores: Stores, baseUrl: strin
   return new Map(sources.map((src) => [src.embed.canonicalUrl, buildCardModel(src, baseUrl)]));
 }
 
-/** Scans an article, looks its embeds up in the archive and rewrites it from the archived copies. */
-export async function renderArticle(html: string, articleUrl: string | undefined, mode: RenderMode, stores: Stores, baseUrl: string): Promise<string> {
+/** Scans an article, looks its embeds up in the archive and rewrites it from the archived copies, as UTF-8. */
+export async function renderArticle(html: string, articleUrl: string | undefined, mode: RenderMode, stores: Stores, baseUrl: string): Promise<Uint8Array> {
   const scan = scanArticle(html, articleUrl);
-  return rewriteArticle(html, scan, { mode, cards: await loadCards(scan, stores, baseUrl) });
+  return rewriteArticleBytes(html, scan, { mode, cards: await loadCards(scan, stores, baseUrl) });
 }

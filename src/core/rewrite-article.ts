@@ -1,4 +1,5 @@
 import type { CardModel } from './card-model.ts';
+import { encodeParts } from './encode-parts.ts';
 import { escapeAttr } from './escape-html.ts';
 import type { Occurrence, ScanResult } from './model.ts';
 import { CARD_CSS, renderCard } from './render-card.ts';
@@ -27,6 +28,15 @@ const REPLACED = new Set(['blockquote', 'iframe', 'container', 'bare-url']);
  * attributes, and in static mode every embed script goes. Every byte outside those ranges is kept.
  */
 export function rewriteArticle(html: string, scan: ScanResult, options: RewriteOptions): string {
+  return editParts(html, rewriteEdits(html, scan, options)).join('');
+}
+
+/** The same rewrite as UTF-8 bytes, as it is served, built without joining the article into one string first. */
+export function rewriteArticleBytes(html: string, scan: ScanResult, options: RewriteOptions): Uint8Array {
+  return encodeParts(editParts(html, rewriteEdits(html, scan, options)));
+}
+
+function rewriteEdits(html: string, scan: ScanResult, options: RewriteOptions): Edit[] {
   const edits: Edit[] = [];
   let assets = false;
   const withAssets = (block: string) => {
@@ -51,7 +61,7 @@ export function rewriteArticle(html: string, scan: ScanResult, options: RewriteO
     }
   }
   if (options.mode === 'static') for (const s of scan.scripts) edits.push({ ...s, text: '' });
-  return applyEdits(html, edits);
+  return edits;
 }
 
 /** Robust Links (robustlinks.mementoweb.org): the link keeps its href and names the archived copy. */
@@ -79,6 +89,11 @@ function fallbackCard(o: Occurrence): CardModel {
 
 /** Applies non-overlapping edits; an edit inside an earlier one (e.g. a link inside a replaced blockquote) is dropped. */
 export function applyEdits(html: string, edits: Edit[]): string {
+  return editParts(html, edits).join('');
+}
+
+/** The kept slices of `html` and the edits' texts, in output order. */
+function editParts(html: string, edits: Edit[]): string[] {
   edits.sort((a, b) => a.start - b.start || a.end - b.end);
   const parts: string[] = [];
   let pos = 0;
@@ -88,5 +103,5 @@ export function applyEdits(html: string, edits: Edit[]): string {
     pos = e.end;
   }
   parts.push(html.slice(pos));
-  return parts.join('');
+  return parts;
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CardModel } from '../../src/core/card-model.ts';
 import type { ScanResult } from '../../src/core/model.ts';
 import { loaderStatusRanges } from '../../src/core/rewrite-image.ts';
-import { applyEdits, rewriteArticle } from '../../src/core/rewrite-article.ts';
+import { applyEdits, rewriteArticle, rewriteArticleBytes } from '../../src/core/rewrite-article.ts';
 import { scanArticle } from '../../src/core/scan-article.ts';
 
 const DIR = new URL('../fixtures/articles/', import.meta.url);
@@ -113,6 +113,7 @@ describe('rewriteArticle', () => {
   it('enhance mode keeps the live markup and its script beside the card', () => {
     const scan = scanArticle(SEED);
     const out = rewriteArticle(SEED, scan, { mode: 'enhance', cards: cardsFor(scan) });
+    expect(new TextDecoder().decode(rewriteArticleBytes(SEED, scan, { mode: 'enhance', cards: cardsFor(scan) }))).toBe(out);
     expect(out).toContain('platform.twitter.com/widgets.js');
     expect(out).toMatch(/<div class="ek-enhance"[^>]*data-embedkeep-live="auto"><article class="ek-card"/);
     expect(out).toContain('<div class="ek-live" aria-hidden="true"');

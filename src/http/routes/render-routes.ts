@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { sha256Hex } from '../../core/ids.ts';
 import { assertHtml } from '../../core/ingest.ts';
 import { loadCards, renderArticle } from '../../core/render-article.ts';
-import { rewriteArticle, type RenderMode } from '../../core/rewrite-article.ts';
+import { rewriteArticleBytes, type RenderMode } from '../../core/rewrite-article.ts';
 import { scanArticle } from '../../core/scan-article.ts';
 import { parseSubmittedUrl } from '../../core/submitted-url.ts';
 import type { App } from '../app.ts';
@@ -65,7 +65,7 @@ export function registerRenderRoutes(app: App) {
     assertHtml(html);
     const base = url === undefined ? undefined : parseSubmittedUrl(url, 'url').href;
     const out = await renderArticle(html, base, mode, deps, deps.config.publicBaseUrl);
-    return c.body(out, 200, { ...htmlHeaders(mode), 'cache-control': 'no-store' });
+    return c.body(out as Uint8Array<ArrayBuffer>, 200, { ...htmlHeaders(mode), 'cache-control': 'no-store' });
   });
 
   app.get('/v1/articles/:id/render', requireScope('read', { publicRead: true }), async (c) => {
@@ -82,8 +82,8 @@ export function registerRenderRoutes(app: App) {
       if (!found) throw notFound('no article with this id');
       if (found.html === undefined) throw notFound('this article was archived without its HTML');
       const scan = scanArticle(found.html, found.article.url);
-      const out = rewriteArticle(found.html, scan, { mode, cards: await loadCards(scan, deps, deps.config.publicBaseUrl) });
-      entry = { etag: `"${(await sha256Hex(key)).slice(0, 32)}"`, body: new TextEncoder().encode(out) };
+      const body = rewriteArticleBytes(found.html, scan, { mode, cards: await loadCards(scan, deps, deps.config.publicBaseUrl) });
+      entry = { etag: `"${(await sha256Hex(key)).slice(0, 32)}"`, body };
       cache.set(key, entry);
     }
     const headers = { etag: entry.etag, 'cache-control': 'public, max-age=60, stale-while-revalidate=600' };
