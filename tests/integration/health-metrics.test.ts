@@ -7,6 +7,7 @@ import { TWEET_IDS } from '../fixtures/tweets.ts';
 import { childPids, postJson, startProcess, tempDirs, waitForQuiet, type Dirs, type ServiceProcess } from '../helpers/service-process.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 import { sample } from '../helpers/prometheus-sample.ts';
+import { startService } from '../helpers/start-service.ts';
 
 let upstream: Upstream;
 let dirs: Dirs;
@@ -105,4 +106,18 @@ describe('/metrics and /health of a running service', () => {
     expect(gone.body.checks.database.detail).toMatch(/embedkeep\.db is gone$/);
     await api.kill('SIGKILL');
   }, 60_000);
+  it('/health answers 503 while no browser can be started, naming what is missing; the API keeps answering', async () => {
+    const svc = await startService({ CHROMIUM_PATH: '/nonexistent/chromium' }, { worker: true });
+    try {
+      const res = await fetch(`${svc.url}/health`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { status: string; checks: Record<string, { ok: boolean; detail?: string }> };
+      expect(body.status).toBe('unavailable');
+      expect(body.checks.database).toMatchObject({ ok: true });
+      expect(body.checks.browser).toMatchObject({ ok: false, detail: expect.stringMatching(/CHROMIUM_PATH=\/nonexistent\/chromium is not an executable/) });
+      expect((await svc.api('/v1/extract', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ html: '<p>x</p>' }) })).status).toBe(200);
+    } finally {
+      await svc.close();
+    }
+  });
 });
