@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import type { ExtractedEmbed, Fallback } from '../../core/model.ts';
 import { newId } from '../../core/ids.ts';
@@ -47,6 +48,8 @@ function hintsOf(item: ExtractedEmbed): EmbedRecord['hints'] | null {
 }
 
 export class SqliteArticleStore implements ArticleStore {
+  private versionQuery: Statement | undefined;
+
   constructor(private readonly db: Db, private readonly clock: Clock) {}
 
   async saveArticle(input: ArticleInput, items: ExtractedEmbed[]) {
@@ -139,9 +142,11 @@ export class SqliteArticleStore implements ArticleStore {
   }
 
   async articleVersion(id: string): Promise<string | null> {
-    const row = this.db.$client.prepare(`select a.updated_at as a, count(e.id) as n, max(e.updated_at) as e, sum(e.updated_at) as s
+    // Asked on every cached render: the statement is prepared once.
+    this.versionQuery ??= this.db.$client.prepare(`select a.updated_at as a, count(e.id) as n, max(e.updated_at) as e, sum(e.updated_at) as s
       from articles a left join article_embeds ae on ae.article_id = a.id left join embeds e on e.id = ae.embed_id
-      where a.id = ? group by a.id`).get(id) as { a: number; n: number; e: number | null; s: number | null } | undefined;
+      where a.id = ? group by a.id`);
+    const row = this.versionQuery.get(id) as { a: number; n: number; e: number | null; s: number | null } | undefined;
     return row ? `${row.a}.${row.n}.${row.e ?? 0}.${row.s ?? 0}` : null;
   }
 
