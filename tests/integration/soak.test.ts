@@ -2,10 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumMemoryKiB } from '../../src/adapters/node/chromium-memory.ts';
 import { startUpstream, type Upstream } from '../fixtures/upstream-server.ts';
 import { liveTweet, syndicationToken } from '../fixtures/tweets.ts';
 import {
-  descendantPids, postJson, rssKiB, startProcess, tempDirs, waitForQuiet, type Dirs, type ServiceProcess,
+  postJson, rssKiB, startProcess, tempDirs, waitForQuiet, type Dirs, type ServiceProcess,
 } from '../helpers/service-process.ts';
 
 /** SOAK_CAPTURES=500 for the long run; CI does 40. */
@@ -77,16 +78,16 @@ describe('soak', () => {
       expect((await svc.api('/v1/archive', postJson({ urls }))).status).toBe(202);
       await waitForQuiet(dirs.env.DATA_DIR!, 240_000);
       done += n;
-      const browser = descendantPids(svc.pid);
-      samples.push({ done, nodeMiB: rssKiB(svc.pid) / 1024, browserMiB: browser.reduce((sum, pid) => sum + rssKiB(pid), 0) / 1024 });
+      // Chromium's processes share most of their pages: PSS counts each page once, summed RSS many times.
+      samples.push({ done, nodeMiB: rssKiB(svc.pid) / 1024, browserMiB: ((await chromiumMemoryKiB(svc.pid)) ?? 0) / 1024 });
     }
     const quarter = (q: number) => samples.slice(Math.floor((samples.length * q) / 4), Math.floor((samples.length * (q + 1)) / 4));
     const stats = (key: 'nodeMiB' | 'browserMiB' | 'total') => [1, 3].map((q) => median(quarter(q).map((s) => (key === 'total' ? s.nodeMiB + s.browserMiB : s[key]))));
     const [node2, node4] = stats('nodeMiB');
     const [total2, total4] = stats('total');
-    console.log(`soak: ${CAPTURES} captures, RSS in MiB (node / chromium tree, RSS summed over its processes) after each batch:`);
+    console.log(`soak: ${CAPTURES} captures, MiB after each batch (node RSS / chromium tree PSS):`);
     console.log(samples.map((s) => `${s.done}: ${s.nodeMiB.toFixed(0)} / ${s.browserMiB.toFixed(0)}`).join(', '));
-    console.log(`soak: median node RSS 2nd quarter ${node2!.toFixed(0)} MiB, last quarter ${node4!.toFixed(0)} MiB; node + chromium ${total2!.toFixed(0)} → ${total4!.toFixed(0)} MiB`);
+    console.log(`soak: median node RSS 2nd quarter ${node2!.toFixed(0)} MiB, last quarter ${node4!.toFixed(0)} MiB; node + chromium PSS ${total2!.toFixed(0)} → ${total4!.toFixed(0)} MiB`);
 
     expect(samples.every((s) => s.browserMiB > 0)).toBe(true);
     expect(node4!).toBeLessThanOrEqual(node2! * 1.5);
