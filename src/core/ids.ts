@@ -8,10 +8,22 @@ export function newId(prefix: string, now = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const random = crypto.getRandomValues(new Uint8Array(12));
   let tail = '';
-  for (const byte of random) tail += ALPHABET[byte % 32];
+  for (const byte of randomBytes(12)) tail += ALPHABET[byte % 32];
   return `${prefix}_${time}${tail}`;
+}
+
+/** One getRandomValues call per id is a system call per request; ids draw from a pool instead. */
+const pool = new Uint8Array(1_200);
+let used = pool.length;
+
+function randomBytes(n: number): Uint8Array {
+  if (used + n > pool.length) {
+    crypto.getRandomValues(pool);
+    used = 0;
+  }
+  used += n;
+  return pool.subarray(used - n, used);
 }
 
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {

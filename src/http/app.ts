@@ -39,18 +39,22 @@ export function createApp(deps: AppDeps): App {
     const requestId = c.req.header('x-request-id')?.slice(0, 64) || newId('req');
     c.set('requestId', requestId);
     c.set('deps', deps);
-    const started = performance.now();
-    await next();
+    // Set before the response exists, so every response is born with them: set after, Hono would
+    // rebuild the finished response and copy its body (165 KB for a render) on every request.
     c.header('x-request-id', requestId);
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'strict-origin-when-cross-origin');
+    const started = performance.now();
+    await next();
     const seconds = (performance.now() - started) / 1000;
     const route = routePath(c);
     deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
     deps.metrics.httpDuration.observe(seconds, { route });
     deps.logger.info('request', { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 1000) });
   });
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw tooLarge(); } }));
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw tooLarge(); } });
+  // Asking a GET for its body makes @hono/node-server build a full Request (and an AbortSignal) per request.
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   registerOpsRoutes(app);
   registerIngestRoutes(app);

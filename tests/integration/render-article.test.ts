@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,7 +129,16 @@ describe('the seed article rendered from the archive', () => {
     expect((await svc.api(url, { token: null, headers: { 'if-none-match': etag } })).status).toBe(304);
     const embed = (await (await svc.api(`/v1/embeds?url=${encodeURIComponent(`https://x.com/i/status/${SEED_TWEET_ID}`)}`)).json()) as { embeds: Array<{ id: string }> };
     await svc.runtime.deps.articles.touchEmbeds([embed.embeds[0]!.id]);
-    expect((await svc.api(url, { token: null })).headers.get('etag')).not.toBe(etag);
+    const second = (await svc.api(url, { token: null })).headers.get('etag');
+    expect(second).not.toBe(etag);
+    // A worker process changes the embed through a connection of its own.
+    const other = new Database(join(svc.config.dataDir, 'embedkeep.db'));
+    try {
+      other.prepare('update embeds set updated_at = updated_at + 1 where id = ?').run(embed.embeds[0]!.id);
+    } finally {
+      other.close();
+    }
+    expect((await svc.api(url, { token: null })).headers.get('etag')).not.toBe(second);
   });
 });
 

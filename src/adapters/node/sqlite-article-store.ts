@@ -47,8 +47,14 @@ function hintsOf(item: ExtractedEmbed): EmbedRecord['hints'] | null {
   return Object.keys(hints).length ? hints : null;
 }
 
+/** Article versions remembered between two changes of the database. */
+const MAX_KEPT_VERSIONS = 10_000;
+
 export class SqliteArticleStore implements ArticleStore {
   private versionQuery: Statement | undefined;
+  private stampQuery: Statement | undefined;
+  private versionsStamp = '';
+  private readonly versions = new Map<string, string | null>();
 
   constructor(private readonly db: Db, private readonly clock: Clock) {}
 
@@ -141,13 +147,27 @@ export class SqliteArticleStore implements ArticleStore {
     }) as { article: ArticleRecord; html?: string; items: ArticleItem[] };
   }
 
+  /**
+   * Asked on every cached render. The answer is kept until the database changes: `data_version`
+   * moves when another connection (a worker process) commits, `total_changes()` when this one writes.
+   */
   async articleVersion(id: string): Promise<string | null> {
-    // Asked on every cached render: the statement is prepared once.
-    this.versionQuery ??= this.db.$client.prepare(`select a.updated_at as a, count(e.id) as n, max(e.updated_at) as e, sum(e.updated_at) as s
+    const client = this.db.$client;
+    this.stampQuery ??= client.prepare("select total_changes() || '.' || data_version from pragma_data_version").pluck();
+    const stamp = this.stampQuery.get() as string;
+    if (stamp !== this.versionsStamp || this.versions.size > MAX_KEPT_VERSIONS) {
+      this.versions.clear();
+      this.versionsStamp = stamp;
+    }
+    const kept = this.versions.get(id);
+    if (kept !== undefined) return kept;
+    this.versionQuery ??= client.prepare(`select a.updated_at as a, count(e.id) as n, max(e.updated_at) as e, sum(e.updated_at) as s
       from articles a left join article_embeds ae on ae.article_id = a.id left join embeds e on e.id = ae.embed_id
       where a.id = ? group by a.id`);
     const row = this.versionQuery.get(id) as { a: number; n: number; e: number | null; s: number | null } | undefined;
-    return row ? `${row.a}.${row.n}.${row.e ?? 0}.${row.s ?? 0}` : null;
+    const version = row ? `${row.a}.${row.n}.${row.e ?? 0}.${row.s ?? 0}` : null;
+    this.versions.set(id, version);
+    return version;
   }
 
   async getEmbeds(ids: string[]): Promise<EmbedRecord[]> {
