@@ -60,7 +60,7 @@ try {
     servers.push(s);
   });
 
-  // The cached route's only query (articleVersion), on a statement prepared once: the floor of the route's own work.
+  // The version query run on every request, as the route ran it before versions were kept between database changes.
   const keyStmt = svc.runtime.db.$client.prepare(`select a.updated_at as a, count(e.id) as n, max(e.updated_at) as e, sum(e.updated_at) as s
     from articles a left join article_embeds ae on ae.article_id = a.id left join embeds e on e.id = ae.embed_id
     where a.id = ? group by a.id`);
@@ -76,7 +76,7 @@ try {
     ['bare node:http, pre-encoded Buffer', `${await listen(bufferServer)}/`],
     ['bare node:http, string', `${await listen(stringServer)}/`],
     ['diagnostic: Hono + node-server, same Buffer + headers', `${honoUrl}/`],
-    ['diagnostic: Hono + the version query (prepared once) + Buffer', `${whatIfUrl}/`],
+    ['diagnostic: Hono + the version query on every request + Buffer', `${whatIfUrl}/`],
   ];
   for (const [, url] of targets) {
     const check = await fetch(url);
@@ -105,8 +105,8 @@ try {
   // What every cached request does before it reaches the cache, in-process.
   const { articles } = svc.runtime.deps;
   const steps: Array<[string, () => Promise<unknown>]> = [
-    ['articles.articleVersion (the route: prepares its SQL per call)', () => articles.articleVersion(article.id)],
-    ['the same query on a statement prepared once', async () => keyStmt.get(article.id)],
+    ['articles.articleVersion (the route: kept until the database changes)', () => articles.articleVersion(article.id)],
+    ['the version query itself (prepared statement)', async () => keyStmt.get(article.id)],
     ['for comparison: articles.getArticle (row + 151 KB html)', () => articles.getArticle(article.id)],
   ];
   const times = steps.map(() => [] as number[]);
