@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE_ORIGIN, HOSTILE_POST_ID, HOSTILE_REFRESH_ID, HOSTILE_SCRIPT_NAV_ID, startCanary, startHostile, type Listening } from '../fixtures/hostile-upstream.ts';
 import { startUpstream, type Upstream } from '../fixtures/upstream-server.ts';
@@ -31,7 +32,7 @@ let hostilePage: Embed;
 let results: Embed[];
 let post: Embed;
 let navPosts: Embed[];
-const healthDuring: number[] = [];
+const healthDuring: Array<number | string> = [];
 
 beforeAll(async () => {
   canary = await startCanary();
@@ -60,7 +61,14 @@ beforeAll(async () => {
   const html = `<article><p>Photos</p>${inArticle.map((src) => `<img src="${src}" alt="x">`).join('')}
     <img srcset="${spellings[5]}/srcset.jpg 2x" alt="y"></article>`;
 
-  const probe = setInterval(() => { void svc.api('/health', { token: null }).then((r) => healthDuring.push(r.status)); }, 200);
+  // A fresh connection per probe: a reused keep-alive socket can meet the server closing it, which
+  // says nothing about the service. Any failure is recorded, so the assertion below sees it.
+  const probe = setInterval(() => {
+    get(`${svc.url}/health`, { agent: false }, (r) => {
+      r.resume();
+      healthDuring.push(r.statusCode ?? 0);
+    }).on('error', (error: NodeJS.ErrnoException) => healthDuring.push(error.code ?? error.message));
+  }, 200);
   try {
     const res = await svc.api('/v1/archive?wait=110', json({ urls: [...direct, ...redirects, ...pages], article: { url: 'https://news.example/ssrf', html } }));
     expect(res.status).toBe(200);
