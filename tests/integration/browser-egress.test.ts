@@ -140,16 +140,16 @@ describe('browser egress', () => {
     const { context, blocked } = await egressContext();
     const tab = await context.newPage();
     await tab.goto('http://allowed.test/');
-    await expect.poll(() => tab.textContent('#post'), { timeout: 10_000 }).toBe('posted hello');
-    await expect.poll(() => tab.textContent('#fetched'), { timeout: 10_000 }).toBe('fetched');
-    await expect.poll(() => tab.textContent('#post-redirected'), { timeout: 10_000 }).toBe('fetched');
+    await expect.poll(() => tab.textContent('#post'), { timeout: 30_000 }).toBe('posted hello');
+    await expect.poll(() => tab.textContent('#fetched'), { timeout: 30_000 }).toBe('fetched');
+    await expect.poll(() => tab.textContent('#post-redirected'), { timeout: 30_000 }).toBe('fetched');
     expect(await tab.textContent('#ok')).toBe('allowed page');
     expect(await tab.$eval('#good', (img: HTMLImageElement) => img.naturalWidth)).toBe(1);
     expect(await tab.$eval('#redirected-good', (img: HTMLImageElement) => img.naturalWidth)).toBe(1);
-    await expect.poll(() => tab.evaluate(() => (window as { wsClosed?: boolean }).wsClosed === true), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => tab.evaluate(() => (window as { wsClosed?: boolean }).wsClosed === true), { timeout: 30_000 }).toBe(true);
     // error.url names the hop that was refused, which for a redirect is not the URL the browser asked for.
     const blockedPaths = () => blocked.map(({ url, error }) => new URL(error.url ?? url).pathname);
-    await expect.poll(() => EXPECTED_BLOCKED_PATHS.filter((p) => !blockedPaths().includes(p)), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => EXPECTED_BLOCKED_PATHS.filter((p) => !blockedPaths().includes(p)), { timeout: 30_000 }).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const { url, error } of blocked) {
       expect(new URL(error.url ?? url).port, url).toBe(String(canaryPort));
