@@ -7,7 +7,7 @@ import { keepImage } from './keep-image.ts';
 import type {
   ArticleStore, BlobStore, Browser, CaptureRecord, CaptureStore, Clock, EmbedRecord, Fetcher, ImageProcessor, LayerResult, Queue,
 } from '../ports.ts';
-import { RetryLater, UpstreamStatusError, type CaptureContext, type CaptureOutcome, type KeptImage, type ProviderDefinition } from '../providers/provider.ts';
+import { isRetryableStatus, RetryLater, UpstreamStatusError, type CaptureContext, type CaptureOutcome, type KeptImage, type ProviderDefinition } from '../providers/provider.ts';
 
 export interface CaptureDeps {
   articles: ArticleStore;
@@ -40,7 +40,7 @@ const MAX_MEDIA_BYTES = 25 * 1024 * 1024;
 export function isTransient(error: unknown): boolean {
   if (error instanceof EgressError) return error.reason === 'network' || error.reason === 'timeout' || error.reason === 'dns';
   if (error instanceof BrowserError) return error.reason === 'timeout' || error.reason === 'crashed' || error.reason === 'launch';
-  if (error instanceof UpstreamStatusError) return error.status >= 500 || error.status === 408;
+  if (error instanceof UpstreamStatusError) return isRetryableStatus(error.status);
   if (error instanceof ImageError) return false;
   return false;
 }

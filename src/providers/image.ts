@@ -1,7 +1,7 @@
 import { compact } from '../core/compact.ts';
 import type { Evidence } from '../ports.ts';
 import { retryAfterMs } from './x-syndication.ts';
-import { RetryLater, UpstreamStatusError, type ProviderDefinition } from './provider.ts';
+import { isRetryableStatus, RetryLater, UpstreamStatusError, type ProviderDefinition } from './provider.ts';
 
 export const MAX_IMAGE_BYTES = 25 * 1024 * 1024;
 
@@ -17,7 +17,7 @@ export const imageProvider: ProviderDefinition = {
         maxBytes: MAX_IMAGE_BYTES,
       });
       // A server error says nothing about the image: thrown, it makes the attempt worth repeating.
-      if (r.status >= 500 || r.status === 408) throw new UpstreamStatusError(r.status, { source: 'image', httpStatus: r.status, finalUrl: r.url });
+      if (isRetryableStatus(r.status)) throw new UpstreamStatusError(r.status, { source: 'image', httpStatus: r.status, finalUrl: r.url });
       return r;
     });
     if (!res) return { availability: 'unknown', media: [] };

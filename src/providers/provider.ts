@@ -37,6 +37,9 @@ export interface CaptureOutcome {
 }
 
 /** An upstream answered with a status that says nothing about the post (5xx, 403 on an image …). */
+/** Statuses that say nothing about the content: worth another attempt. */
+export const isRetryableStatus = (status: number): boolean => status >= 500 || status === 408;
+
 export class UpstreamStatusError extends Error {
   override readonly name = 'UpstreamStatusError';
   constructor(readonly status: number, readonly evidence: Evidence) {

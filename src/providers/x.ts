@@ -3,7 +3,7 @@ import type { Availability, PostData } from '../core/model.ts';
 import type { Evidence, MediaRecord } from '../ports.ts';
 import { parseOEmbedFallback } from './x-oembed.ts';
 import { fetchSyndication, originalMediaUrl, X_ID } from './x-syndication.ts';
-import { RetryLater, UpstreamStatusError, type CaptureContext, type CaptureOutcome, type ProviderDefinition } from './provider.ts';
+import { isRetryableStatus, RetryLater, UpstreamStatusError, type CaptureContext, type CaptureOutcome, type ProviderDefinition } from './provider.ts';
 
 /** How long the official embed may take to render the post before the screenshot layer gives up. */
 export const X_EMBED_TIMEOUT_MS = 15_000;
@@ -33,7 +33,7 @@ export const xProvider: ProviderDefinition = {
       const result = await fetchSyndication(ctx.fetcher, id, ctx.previouslyLive);
       if (result.kind === 'unexpected') {
         const status = result.evidence.httpStatus ?? 0;
-        if (status >= 500 || status === 408) throw new UpstreamStatusError(status, result.evidence);
+        if (isRetryableStatus(status)) throw new UpstreamStatusError(status, result.evidence);
         throw Object.assign(new Error(result.error), { evidence: result.evidence });
       }
       return result;

@@ -189,7 +189,7 @@ export async function writeSynced(path: string, text: string): Promise<void> {
   }
 }
 
-async function syncFile(path: string): Promise<void> {
+export async function syncFile(path: string): Promise<void> {
   const handle = await open(path, 'r+');
   try {
     await handle.sync();

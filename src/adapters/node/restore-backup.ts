@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  ArchiveError, BACKUP_SNAPSHOTS, copyBlobChecked, countRows, readManifest, syncDir, type BackupManifest,
+  ArchiveError, BACKUP_SNAPSHOTS, copyBlobChecked, countRows, readManifest, syncDir, syncFile, type BackupManifest,
 } from './backup.ts';
 import { closeDatabase, DATABASE_FILE, openDatabase } from './sqlite-database.ts';
 import { blobPath, forEachLimited, hashFile, referencedBlobs, verifyArchive, type ArchiveReport } from './verify-archive.ts';
@@ -51,7 +51,7 @@ export async function restoreBackup(source: string, dataDir: string, snapshotDir
   let replacedAs: string | undefined;
   try {
     await copyFile(sourceDb, tmp);
-    await syncPath(tmp);
+    await syncFile(tmp);
     replacedAs = await moveAside(target, held ? `.replaced-${(options.now ?? new Date()).toISOString().replace(/[:.]/g, '-')}` : undefined);
     await rename(tmp, target);
     await syncDir(dataDir);
@@ -143,13 +143,4 @@ async function moveAside(target: string, suffix: string | undefined): Promise<st
     } else await rm(path);
   }
   return moved;
-}
-
-async function syncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
